@@ -1,0 +1,152 @@
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { FailureList, schemaFailures } from "../common/check";
+import { now } from "../common/clock";
+import type { DeviceConnectionArgs } from "../common/deviceArgs";
+import { secretDevice } from "../common/deviceArgs";
+import { changedKeys, providerChanged } from "../common/diff";
+import { generationId, idPrefixSchema } from "../common/ids";
+import { remoteProvider } from "../common/remote";
+import type { CertificateInfo } from "../pki/certificate";
+import { certificateFromDer, certificateFromPem, certificatesFromPem, validityProblem } from "../pki/certificate";
+import type { DeviceConnection } from "../transport/connection";
+import { deviceConnectionSchema, deviceIdentity, deviceLabel } from "../transport/connection";
+import { isDeviceError } from "../transport/errors";
+import { AxisClient } from "./client";
+import { findCaCertificate, isUnknownIdFault } from "./lookup";
+
+export const axisCaCertificateInputsSchema = z
+  .object({
+    device: deviceConnectionSchema,
+    idPrefix: idPrefixSchema,
+    certificate: z.string().min(1, "must not be empty").max(64 * 1024, "must be at most 65536 bytes"),
+  })
+  .strict();
+
+export type AxisCaCertificateInputs = z.infer<typeof axisCaCertificateInputsSchema>;
+
+export interface AxisCaCertificateOutputs extends CertificateInfo {
+  device: DeviceConnection;
+  deviceUrl: string;
+  idPrefix: string;
+  certificate: string;
+  certificateId: string;
+  issuedFingerprintSha256: string;
+}
+
+/** A CA certificate in the camera's store (for 802.1X server validation and HTTPS chains). */
+export class AxisCaCertificateProvider implements pulumi.dynamic.ResourceProvider {
+  async check(_olds: unknown, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
+    const { value, failures } = schemaFailures(axisCaCertificateInputsSchema, news);
+    const list = new FailureList();
+    list.items.push(...failures);
+    const info = value && list.attempt("certificate", value.certificate, () => certificateFromPem(value.certificate));
+    const problem = info && validityProblem(info, now());
+    if (problem) list.add("certificate", `certificate ${problem}`);
+    if (info && !info.isCa && !info.selfIssued) {
+      list.add("certificate", "certificate is neither a CA certificate (basicConstraints CA:TRUE) nor self-issued");
+    }
+    return { inputs: news, failures: list.items };
+  }
+
+  async diff(_id: string, olds: AxisCaCertificateOutputs, news: AxisCaCertificateInputs): Promise<pulumi.dynamic.DiffResult> {
+    const replaces: string[] = [];
+    if (deviceIdentity(olds.device) !== deviceIdentity(news.device)) replaces.push("device");
+    if (olds.idPrefix !== news.idPrefix) replaces.push("idPrefix");
+    let wanted: string | undefined;
+    try {
+      wanted = certificateFromPem(news.certificate).fingerprintSha256;
+    } catch {
+      wanted = undefined; // unknown during preview
+    }
+    if (wanted !== olds.issuedFingerprintSha256) replaces.push("certificate");
+    if (olds.fingerprintSha256 !== olds.issuedFingerprintSha256) replaces.push("fingerprintSha256");
+    const other = changedKeys({ device: olds.device }, { device: news.device }, []);
+    return { changes: replaces.length > 0 || other.length > 0 || providerChanged(olds, news), replaces, deleteBeforeReplace: false };
+  }
+
+  async create(inputs: AxisCaCertificateInputs): Promise<pulumi.dynamic.CreateResult> {
+    const client = new AxisClient(inputs.device);
+    const id = generationId(inputs.idPrefix);
+    const der = certificatesFromPem(inputs.certificate)[0];
+    try {
+      await client.loadCACertificates([{ id, der }]);
+    } catch (err) {
+      // A lost answer: look before sending again (the generation ID is this call's alone).
+      if (!isDeviceError(err) || !err.maybeApplied) throw err;
+      if (!(await findCaCertificate(client, id))) await client.loadCACertificates([{ id, der }]);
+    }
+    const info = certificateFromDer(der);
+    return { id, outs: outputs(inputs, id, info, info.fingerprintSha256) };
+  }
+
+  async read(id: string, props: AxisCaCertificateOutputs): Promise<pulumi.dynamic.ReadResult> {
+    const stored = await findCaCertificate(new AxisClient(props.device), id);
+    if (!stored) return {};
+    const outs = { ...props, ...certificateFromDer(stored.der), certificateId: id };
+    return { id, props: outs, inputs: { device: props.device, idPrefix: props.idPrefix, certificate: props.certificate } };
+  }
+
+  async update(id: string, olds: AxisCaCertificateOutputs, news: AxisCaCertificateInputs): Promise<pulumi.dynamic.UpdateResult> {
+    return { outs: outputs(news, id, olds, olds.issuedFingerprintSha256) };
+  }
+
+  async delete(id: string, props: AxisCaCertificateOutputs): Promise<void> {
+    try {
+      await new AxisClient(props.device).deleteCertificates([id]);
+    } catch (err) {
+      if (!isUnknownIdFault(err)) throw err;
+    }
+  }
+}
+
+function outputs(inputs: AxisCaCertificateInputs, id: string, info: CertificateInfo, issued: string): AxisCaCertificateOutputs {
+  return {
+    ...info,
+    device: inputs.device,
+    deviceUrl: deviceLabel(inputs.device.url),
+    idPrefix: inputs.idPrefix,
+    certificate: inputs.certificate,
+    certificateId: id,
+    issuedFingerprintSha256: issued,
+  };
+}
+
+const PROVIDER = remoteProvider("pulumi-axis-sps/dist/provider/axis/caCertificate", "AxisCaCertificateProvider");
+
+export interface AxisCaCertificateArgs {
+  device: pulumi.Input<DeviceConnectionArgs>;
+  /** Prefix of the ID on the camera; a generation suffix is added. Defaults to the resource name. */
+  idPrefix?: pulumi.Input<string>;
+  /** The CA certificate, PEM. */
+  certificate: pulumi.Input<string>;
+}
+
+/** A CA certificate in an Axis camera's CA store. */
+export class AxisCaCertificate extends pulumi.dynamic.Resource {
+  declare readonly certificateId: pulumi.Output<string>;
+  declare readonly fingerprintSha256: pulumi.Output<string>;
+  declare readonly subject: pulumi.Output<string>;
+  declare readonly notAfter: pulumi.Output<string>;
+  declare readonly deviceUrl: pulumi.Output<string>;
+
+  constructor(name: string, args: AxisCaCertificateArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      PROVIDER,
+      name,
+      {
+        idPrefix: name,
+        ...args,
+        device: secretDevice(args.device),
+        certificateId: undefined,
+        fingerprintSha256: undefined,
+        subject: undefined,
+        notAfter: undefined,
+        deviceUrl: undefined,
+      },
+      pulumi.mergeOptions(opts, { additionalSecretOutputs: ["device"] }),
+      "axis",
+      "CaCertificate",
+    );
+  }
+}

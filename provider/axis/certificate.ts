@@ -1,0 +1,382 @@
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { FailureList, hasUnknown, isUnknown, schemaFailures } from "../common/check";
+import { now } from "../common/clock";
+import { changedKeys, providerChanged, sameJson } from "../common/diff";
+import { ID_PATTERN, generationId, idPrefixSchema } from "../common/ids";
+import type { DeviceConnectionArgs } from "../common/deviceArgs";
+import { secretDevice } from "../common/deviceArgs";
+import { remoteProvider } from "../common/remote";
+import type { CertificateInfo } from "../pki/certificate";
+import {
+  certificateFromDer,
+  certificateFromPem,
+  certificatesFromPem,
+  chainProblem,
+  daysUntilExpiry,
+  validityProblem,
+} from "../pki/certificate";
+import { keyMatchesCertificate, parsePrivateKey, pkcs8Base64 } from "../pki/keys";
+import { fromBase64 } from "../pki/pem";
+import { openPkcs12 } from "../pki/pkcs12";
+import type { DeviceConnection } from "../transport/connection";
+import { deviceConnectionSchema, deviceIdentity, deviceLabel } from "../transport/connection";
+import { isDeviceError } from "../transport/errors";
+import { AxisClient } from "./client";
+import { findCertificate, isUnknownIdFault } from "./lookup";
+
+const MAX_PEM = 64 * 1024;
+const MAX_PKCS12 = 256 * 1024;
+
+const text = (max: number) =>
+  z
+    .string()
+    .max(max)
+    // eslint-disable-next-line no-control-regex
+    .refine((s) => !/[\u0000-\u001f\u007f<>&"]/.test(s), "must not contain control characters or < > & \"");
+
+export const axisSubjectSchema = z
+  .object({
+    commonName: text(64).pipe(z.string().min(1, "must not be empty")),
+    country: z.string().regex(/^[A-Z]{2}$/, "must be a two-letter ISO 3166 country code").optional(),
+    state: text(128).optional(),
+    locality: text(128).optional(),
+    organization: text(64).optional(),
+    organizationalUnit: text(64).optional(),
+  })
+  .strict();
+
+export const axisCertificateInputsSchema = z
+  .object({
+    device: deviceConnectionSchema,
+    idPrefix: idPrefixSchema,
+    exactId: z.string().min(1).max(128).regex(ID_PATTERN, "may hold only letters, digits, space and . _ ( ) -").optional(),
+    selfSigned: z
+      .object({
+        subject: axisSubjectSchema,
+        validityDays: z.number().int().min(1).max(36_500).optional(),
+      })
+      .strict()
+      .optional(),
+    pem: z
+      .object({
+        certificate: z.string().min(1, "must not be empty").max(MAX_PEM, `must be at most ${MAX_PEM} bytes`),
+        privateKey: z.string().min(1, "must not be empty").max(MAX_PEM, `must be at most ${MAX_PEM} bytes`),
+        chain: z.string().max(MAX_PEM * 4).optional(),
+      })
+      .strict()
+      .optional(),
+    pkcs12: z
+      .object({
+        data: z.string().min(1, "must not be empty").max(MAX_PKCS12 * 2, `must be at most ${MAX_PKCS12} bytes`),
+        password: z.string().max(1024),
+      })
+      .strict()
+      .optional(),
+    renewBeforeDays: z.number().int().min(0).max(3650).optional(),
+  })
+  .strict();
+
+export type AxisCertificateInputs = z.infer<typeof axisCertificateInputsSchema>;
+
+/** What state keeps: the inputs without private key material, and the facts of the certificate. */
+export interface AxisCertificateOutputs extends CertificateInfo {
+  device: DeviceConnection;
+  deviceUrl: string;
+  idPrefix: string;
+  exactId?: string;
+  selfSigned?: AxisCertificateInputs["selfSigned"];
+  pem?: { certificate: string; chain?: string };
+  pkcs12?: { certificateFingerprintSha256: string };
+  renewBeforeDays?: number;
+  certificateId: string;
+  /** The fingerprint we put on the device; `fingerprintSha256` is what the device holds now. */
+  issuedFingerprintSha256: string;
+}
+
+const SOURCES = ["selfSigned", "pem", "pkcs12"] as const;
+
+/** The certificate a pem or pkcs12 source will put on the device, known before any request. */
+function sourceCertificate(inputs: AxisCertificateInputs): CertificateInfo | undefined {
+  if (inputs.pem && !hasUnknown(inputs.pem.certificate)) return certificateFromPem(inputs.pem.certificate);
+  if (inputs.pkcs12 && !hasUnknown(inputs.pkcs12)) {
+    return certificateFromDer(openPkcs12(fromBase64(inputs.pkcs12.data), inputs.pkcs12.password).certificateDer);
+  }
+  return undefined;
+}
+
+export class AxisCertificateProvider implements pulumi.dynamic.ResourceProvider {
+  async check(_olds: unknown, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
+    const { value, failures } = schemaFailures(axisCertificateInputsSchema, news);
+    const list = new FailureList();
+    list.items.push(...failures);
+    const present = SOURCES.filter((s) => news[s] !== undefined);
+    if (present.length !== 1) {
+      list.add(present[1] ?? "selfSigned", `exactly one of selfSigned, pem or pkcs12 must be set (found ${present.length ? present.join(", ") : "none"})`);
+    }
+    if (!value) return { inputs: news, failures: list.items };
+    const at = now();
+    const checkUsable = (property: string, info: CertificateInfo | undefined) => {
+      if (!info) return;
+      const problem = validityProblem(info, at);
+      if (problem) list.add(property, `${property} ${problem}`);
+      else if (value.renewBeforeDays !== undefined && daysUntilExpiry(info.notAfter, at) < value.renewBeforeDays) {
+        list.add(
+          property,
+          `${property} expires on ${info.notAfter}, inside renewBeforeDays (${value.renewBeforeDays}); every plan would replace it. Supply a newer certificate or lower renewBeforeDays`,
+        );
+      }
+    };
+    if (value.pem) {
+      const cert = list.attempt("pem.certificate", value.pem.certificate, () => certificateFromPem(value.pem!.certificate));
+      const certDer = list.attempt("pem.certificate", cert ? value.pem.certificate : undefined, () => certificatesFromPem(value.pem!.certificate)[0]);
+      checkUsable("pem.certificate", cert);
+      const key = list.attempt("pem.privateKey", value.pem.privateKey, () => parsePrivateKey(value.pem!.privateKey));
+      if (key && certDer && !keyMatchesCertificate(key, certDer)) {
+        list.add("pem.privateKey", "pem.privateKey does not match pem.certificate (their public keys differ)");
+      }
+      if (value.pem.chain && certDer) {
+        const chain = list.attempt("pem.chain", value.pem.chain, () => certificatesFromPem(value.pem!.chain!));
+        const problem = chain && chainProblem(certDer, chain);
+        if (problem) list.add("pem.chain", `pem.chain does not link pem.certificate to its issuers: ${problem}`);
+      }
+    }
+    if (value.pkcs12 && !hasUnknown(value.pkcs12)) {
+      const der = list.attempt("pkcs12.data", value.pkcs12.data, () => fromBase64(value.pkcs12!.data));
+      if (der && der.length > MAX_PKCS12) list.add("pkcs12.data", `pkcs12.data must be at most ${MAX_PKCS12} bytes`);
+      const contents = der && list.attempt("pkcs12.data", der, () => openPkcs12(der, value.pkcs12!.password));
+      if (contents) checkUsable("pkcs12.data", certificateFromDer(contents.certificateDer));
+    }
+    if (value.selfSigned && value.renewBeforeDays !== undefined && !isUnknown(value.renewBeforeDays)) {
+      const days = value.selfSigned.validityDays ?? 365;
+      if (days <= value.renewBeforeDays) {
+        list.add("selfSigned.validityDays", `selfSigned.validityDays (${days}) must exceed renewBeforeDays (${value.renewBeforeDays})`);
+      }
+    }
+    return { inputs: news, failures: list.items };
+  }
+
+  async diff(_id: string, olds: AxisCertificateOutputs, news: AxisCertificateInputs): Promise<pulumi.dynamic.DiffResult> {
+    const replaces: string[] = [];
+    if (deviceIdentity(olds.device) !== deviceIdentity(news.device) && !hasUnknown(news.device?.url)) replaces.push("device");
+    if (olds.idPrefix !== news.idPrefix) replaces.push("idPrefix");
+    if (olds.exactId !== news.exactId) replaces.push("exactId");
+    for (const source of SOURCES) {
+      if ((olds[source] === undefined) !== (news[source] === undefined)) replaces.push(source);
+    }
+    if (news.selfSigned && olds.selfSigned && !sameJson(news.selfSigned, olds.selfSigned)) replaces.push("selfSigned");
+    if ((news.pem && olds.pem) || (news.pkcs12 && olds.pkcs12)) {
+      const wanted = hasUnknown(news.pem ?? news.pkcs12) ? undefined : sourceCertificate(news);
+      if (!wanted || wanted.fingerprintSha256 !== olds.issuedFingerprintSha256) replaces.push(news.pem ? "pem" : "pkcs12");
+    }
+    // Drift: the device holds another certificate under our ID than the one we put there.
+    if (olds.fingerprintSha256 !== olds.issuedFingerprintSha256) replaces.push("fingerprintSha256");
+    // Renewal: shown at every preview once inside the window, with no refresh needed.
+    if (news.renewBeforeDays !== undefined && daysUntilExpiry(olds.notAfter, now()) < news.renewBeforeDays) replaces.push("notAfter");
+    const unique = [...new Set(replaces)];
+    const other = changedKeys(storedInputs(olds), publicInputs(news), ["selfSigned", "pkcs12", "idPrefix", "exactId"]);
+    const changes = unique.length > 0 || other.length > 0 || providerChanged(olds, news);
+    // A fixed ID cannot exist twice: the old certificate has to go before its successor can be made.
+    return { changes, replaces: unique, deleteBeforeReplace: news.exactId !== undefined };
+  }
+
+  async create(inputs: AxisCertificateInputs): Promise<pulumi.dynamic.CreateResult> {
+    const client = new AxisClient(inputs.device);
+    const id = inputs.exactId ?? generationId(inputs.idPrefix);
+    let info: CertificateInfo;
+    if (inputs.selfSigned) {
+      const start = now();
+      const end = new Date(start.getTime() + (inputs.selfSigned.validityDays ?? 365) * 86_400_000);
+      const created = await applyOnce(client, id, () =>
+        client.createCertificate2({
+          id,
+          subject: inputs.selfSigned!.subject,
+          validNotBefore: start.toISOString(),
+          validNotAfter: end.toISOString(),
+        }),
+      );
+      info = certificateFromDer(created?.der.length ? created.der : await requireStored(client, id));
+    } else if (inputs.pem) {
+      const certDer = certificatesFromPem(inputs.pem.certificate)[0];
+      const key = parsePrivateKey(inputs.pem.privateKey);
+      await applyOnce(client, id, () =>
+        client.loadCertificateWithPrivateKey([{ id, certificateDer: certDer, privateKeyPkcs8Der: Buffer.from(pkcs8Base64(key), "base64") }]),
+      );
+      info = certificateFromDer(certDer);
+    } else if (inputs.pkcs12) {
+      const data = fromBase64(inputs.pkcs12.data);
+      info = certificateFromDer(openPkcs12(data, inputs.pkcs12.password).certificateDer);
+      await applyOnce(client, id, () => client.loadPkcs12({ id, pkcs12: data, password: inputs.pkcs12!.password }));
+    } else {
+      throw new Error("exactly one of selfSigned, pem or pkcs12 must be set");
+    }
+    return { id, outs: outputs(inputs, id, info, info.fingerprintSha256) };
+  }
+
+  async read(id: string, props: AxisCertificateOutputs): Promise<pulumi.dynamic.ReadResult> {
+    const client = new AxisClient(props.device);
+    const stored = await findCertificate(client, id);
+    if (!stored) return {};
+    const observed = certificateFromDer(stored.der);
+    const outs: AxisCertificateOutputs = { ...props, ...observed, certificateId: id };
+    return { id, props: outs, inputs: storedInputs(outs) };
+  }
+
+  async update(id: string, olds: AxisCertificateOutputs, news: AxisCertificateInputs): Promise<pulumi.dynamic.UpdateResult> {
+    // Only what needs no device call reaches here: credentials, trust, renewBeforeDays, the chain.
+    const info: CertificateInfo = olds;
+    return { outs: outputs(news, id, info, olds.issuedFingerprintSha256) };
+  }
+
+  async delete(id: string, props: AxisCertificateOutputs): Promise<void> {
+    const client = new AxisClient(props.device);
+    try {
+      await client.deleteCertificates([id]);
+    } catch (err) {
+      if (isUnknownIdFault(err)) return; // already gone: the end state delete asks for
+      throw err;
+    }
+  }
+}
+
+/** Inputs as state keeps them: no private key, no PKCS#12 data or password. */
+function publicInputs(inputs: AxisCertificateInputs): Record<string, unknown> {
+  return {
+    device: inputs.device,
+    idPrefix: inputs.idPrefix,
+    exactId: inputs.exactId,
+    selfSigned: inputs.selfSigned,
+    pem: inputs.pem ? { certificate: inputs.pem.certificate, chain: inputs.pem.chain } : undefined,
+    renewBeforeDays: inputs.renewBeforeDays,
+  };
+}
+
+function storedInputs(outs: AxisCertificateOutputs): Record<string, unknown> {
+  return {
+    device: outs.device,
+    idPrefix: outs.idPrefix,
+    exactId: outs.exactId,
+    selfSigned: outs.selfSigned,
+    pem: outs.pem,
+    renewBeforeDays: outs.renewBeforeDays,
+  };
+}
+
+function outputs(inputs: AxisCertificateInputs, id: string, info: CertificateInfo, issued: string): AxisCertificateOutputs {
+  const pub = publicInputs(inputs) as Partial<AxisCertificateOutputs>;
+  return stripUndefined({
+    ...pub,
+    device: inputs.device,
+    idPrefix: inputs.idPrefix,
+    deviceUrl: deviceLabel(inputs.device.url),
+    pkcs12: inputs.pkcs12 ? { certificateFingerprintSha256: issued } : undefined,
+    certificateId: id,
+    fingerprintSha256: info.fingerprintSha256,
+    issuedFingerprintSha256: issued,
+    subject: info.subject,
+    issuer: info.issuer,
+    commonName: info.commonName,
+    notBefore: info.notBefore,
+    notAfter: info.notAfter,
+    serialNumber: info.serialNumber,
+    certificatePem: info.certificatePem,
+    selfIssued: info.selfIssued,
+    isCa: info.isCa,
+  }) as AxisCertificateOutputs;
+}
+
+function stripUndefined<T extends Record<string, unknown>>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+/**
+ * Sends a create once. When the answer was lost after the device may have applied it (timeout, reset),
+ * the device is asked whether our generation ID is there before anything is sent again: the ID is unique
+ * to this call, so finding it means the upload took.
+ */
+async function applyOnce<T>(client: AxisClient, id: string, send: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await send();
+  } catch (err) {
+    if (!isDeviceError(err) || !err.maybeApplied) throw err;
+    if (await findCertificate(client, id)) return undefined;
+    return send();
+  }
+}
+
+async function requireStored(client: AxisClient, id: string): Promise<Buffer> {
+  const stored = await findCertificate(client, id);
+  if (!stored) throw new Error(`${client.device} CreateCertificate2: certificate ${id} is not on the device after creation`);
+  return stored.der;
+}
+
+const PROVIDER = remoteProvider("pulumi-axis-sps/dist/provider/axis/certificate", "AxisCertificateProvider");
+
+export interface AxisSubjectArgs {
+  commonName: pulumi.Input<string>;
+  country?: pulumi.Input<string>;
+  state?: pulumi.Input<string>;
+  locality?: pulumi.Input<string>;
+  organization?: pulumi.Input<string>;
+  organizationalUnit?: pulumi.Input<string>;
+}
+
+export interface AxisCertificateArgs {
+  device: pulumi.Input<DeviceConnectionArgs>;
+  /** Prefix of the certificate ID on the camera; a generation suffix is added. Defaults to the resource name. */
+  idPrefix?: pulumi.Input<string>;
+  /**
+   * A fixed certificate ID instead of prefix + generation suffix, for the 802.1X client certificate whose ID
+   * Axis requires to equal its common name. Replacing it is then delete-before-replace.
+   */
+  exactId?: pulumi.Input<string>;
+  /** A key pair made on the camera (CreateCertificate2) and a self-signed certificate; the key never leaves it. */
+  selfSigned?: pulumi.Input<{ subject: pulumi.Input<AxisSubjectArgs>; validityDays?: pulumi.Input<number> }>;
+  /** A certificate and its unencrypted private key (PKCS#8, PKCS#1 or SEC1 PEM), and optionally its issuers. */
+  pem?: pulumi.Input<{ certificate: pulumi.Input<string>; privateKey: pulumi.Input<string>; chain?: pulumi.Input<string> }>;
+  /** A PKCS#12 file (base64) and its password. */
+  pkcs12?: pulumi.Input<{ data: pulumi.Input<string>; password: pulumi.Input<string> }>;
+  /** Replace the certificate once it expires within this many days. */
+  renewBeforeDays?: pulumi.Input<number>;
+}
+
+/** A client certificate on an Axis camera: made on the device, or uploaded as PEM or PKCS#12. */
+export class AxisCertificate extends pulumi.dynamic.Resource {
+  declare readonly certificateId: pulumi.Output<string>;
+  declare readonly fingerprintSha256: pulumi.Output<string>;
+  declare readonly subject: pulumi.Output<string>;
+  declare readonly issuer: pulumi.Output<string>;
+  declare readonly commonName: pulumi.Output<string>;
+  declare readonly notBefore: pulumi.Output<string>;
+  declare readonly notAfter: pulumi.Output<string>;
+  declare readonly serialNumber: pulumi.Output<string>;
+  declare readonly certificatePem: pulumi.Output<string>;
+  declare readonly deviceUrl: pulumi.Output<string>;
+
+  constructor(name: string, args: AxisCertificateArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      PROVIDER,
+      name,
+      {
+        idPrefix: name,
+        ...args,
+        device: secretDevice(args.device),
+        pem: args.pem === undefined ? undefined : pulumi.secret(args.pem),
+        pkcs12: args.pkcs12 === undefined ? undefined : pulumi.secret(args.pkcs12),
+        certificateId: undefined,
+        fingerprintSha256: undefined,
+        subject: undefined,
+        issuer: undefined,
+        commonName: undefined,
+        notBefore: undefined,
+        notAfter: undefined,
+        serialNumber: undefined,
+        certificatePem: undefined,
+        deviceUrl: undefined,
+      },
+      pulumi.mergeOptions(opts, { additionalSecretOutputs: ["device", "pkcs12"] }),
+      "axis",
+      "Certificate",
+    );
+  }
+}

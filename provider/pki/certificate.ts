@@ -1,0 +1,95 @@
+import "reflect-metadata";
+import { X509Certificate as NodeX509 } from "node:crypto";
+import { X509Certificate } from "@peculiar/x509";
+import { PkiInputError, pemBlocks, toPem } from "./pem";
+
+/** The public facts of a certificate that resources output and compare. */
+export interface CertificateInfo {
+  /** sha256 of the DER, lowercase hex pairs joined by colons. */
+  fingerprintSha256: string;
+  subject: string;
+  issuer: string;
+  commonName: string;
+  notBefore: string;
+  notAfter: string;
+  serialNumber: string;
+  certificatePem: string;
+  selfIssued: boolean;
+  isCa: boolean;
+}
+
+export function formatFingerprint(hexOrColon: string): string {
+  const hex = hexOrColon.replace(/[:\s]/g, "").toLowerCase();
+  return hex.match(/../g)?.join(":") ?? "";
+}
+
+/** Parses one certificate from DER. */
+export function certificateFromDer(der: Uint8Array): CertificateInfo {
+  let node: NodeX509;
+  let peculiar: X509Certificate;
+  try {
+    node = new NodeX509(der);
+    peculiar = new X509Certificate(der);
+  } catch {
+    throw new PkiInputError("is not a valid X.509 certificate");
+  }
+  return {
+    fingerprintSha256: formatFingerprint(node.fingerprint256),
+    subject: peculiar.subject,
+    issuer: peculiar.issuer,
+    commonName: peculiar.subjectName.getField("CN")[0] ?? "",
+    notBefore: peculiar.notBefore.toISOString(),
+    notAfter: peculiar.notAfter.toISOString(),
+    serialNumber: peculiar.serialNumber.toLowerCase(),
+    certificatePem: toPem("CERTIFICATE", der),
+    selfIssued: node.checkIssued(node),
+    isCa: node.ca,
+  };
+}
+
+/** The DER of every certificate in a PEM text; anything but CERTIFICATE blocks is an error. */
+export function certificatesFromPem(text: string): Buffer[] {
+  const blocks = pemBlocks(text);
+  const other = blocks.find((b) => b.type !== "CERTIFICATE");
+  if (other) throw new PkiInputError(`holds a ${other.type} block where a CERTIFICATE was expected`);
+  return blocks.map((b) => b.der);
+}
+
+/** Exactly one certificate from PEM. */
+export function certificateFromPem(text: string): CertificateInfo {
+  const ders = certificatesFromPem(text);
+  if (ders.length !== 1) throw new PkiInputError(`holds ${ders.length} certificates where exactly one was expected`);
+  return certificateFromDer(ders[0]);
+}
+
+/** Why a certificate cannot be used now (or `undefined` when it can). */
+export function validityProblem(info: Pick<CertificateInfo, "notBefore" | "notAfter">, now: Date): string | undefined {
+  if (new Date(info.notAfter).getTime() <= now.getTime()) return `expired on ${info.notAfter}`;
+  if (new Date(info.notBefore).getTime() > now.getTime()) return `is not valid until ${info.notBefore}`;
+  return undefined;
+}
+
+/** Whole days until expiry (negative once expired). */
+export function daysUntilExpiry(notAfter: string, now: Date): number {
+  return Math.floor((new Date(notAfter).getTime() - now.getTime()) / 86_400_000);
+}
+
+/**
+ * Checks that `chain` (issuers, nearest first) links `leafDer` upwards: each certificate is issued and
+ * signed by the next, with no certificate twice. Returns a problem, or undefined.
+ */
+export function chainProblem(leafDer: Uint8Array, chainDers: Uint8Array[]): string | undefined {
+  const certs = [leafDer, ...chainDers].map((d) => new NodeX509(d));
+  const seen = new Set<string>();
+  for (let i = 0; i < certs.length; i++) {
+    const fp = certs[i].fingerprint256;
+    if (seen.has(fp)) return `certificate ${i} appears twice (the chain loops)`;
+    seen.add(fp);
+    const issuer = certs[i + 1];
+    if (!issuer) break;
+    if (!certs[i].checkIssued(issuer) || !certs[i].verify(issuer.publicKey)) {
+      return `certificate ${i} (${certs[i].subject.replace(/\n/g, ", ")}) is not signed by certificate ${i + 1} (${issuer.subject.replace(/\n/g, ", ")})`;
+    }
+  }
+  return undefined;
+}

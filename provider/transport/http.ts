@@ -1,0 +1,266 @@
+import { createHash } from "node:crypto";
+import { Pool } from "undici";
+import type { DeviceConnection } from "./connection";
+import { deviceLabel } from "./connection";
+import { DigestSession, parseChallenges, pickDigestChallenge } from "./digest";
+import { DeviceError, isDeviceError } from "./errors";
+import { DEFAULT_RETRY, parseRetryAfter, withRetry } from "./retry";
+import type { RetryPolicy } from "./retry";
+import { trustingConnector } from "./tls";
+
+export interface HttpRequest {
+  method: "GET" | "POST" | "PUT" | "DELETE";
+  path: string;
+  /** What the caller is doing, for error messages: "GetCertificates", "commit transaction", … */
+  operation: string;
+  headers?: Record<string, string>;
+  body?: string;
+  /** Safe to send again after a failure that may have reached the device. */
+  idempotent: boolean;
+  /** Send no Authorization header (e.g. a login that carries its own). */
+  noAuth?: boolean;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+type AuthScheme = "unknown" | "basic" | "digest";
+
+const DEFAULT_CONNECT_MS = 10_000;
+const DEFAULT_REQUEST_MS = 30_000;
+const USER_AGENT = "pulumi-axis-sps/0.1 (+node)";
+
+/**
+ * One device's HTTP endpoint: a keep-alive pool, its trust decision, and the auth state that lets every
+ * request after the first go out already authorized (Basic, or Digest with the nonce count advanced).
+ */
+export class DeviceHttp {
+  readonly device: string;
+  private readonly origin: string;
+  private readonly basePath: string;
+  private readonly pool: Pool;
+  private readonly retryPolicy: RetryPolicy;
+  private readonly requestMs: number;
+  private scheme: AuthScheme = "unknown";
+  private digest?: DigestSession;
+  /** While the first request learns the auth scheme, the others wait for it instead of each taking a 401. */
+  private learning?: Promise<unknown>;
+  private readonly inflight = new Map<string, Promise<unknown>>();
+
+  private constructor(private readonly conn: DeviceConnection) {
+    const url = new URL(conn.url);
+    this.origin = url.origin;
+    this.basePath = url.pathname.replace(/\/+$/, "");
+    this.device = deviceLabel(conn.url);
+    const connectMs = conn.timeouts?.connectMs ?? DEFAULT_CONNECT_MS;
+    this.requestMs = conn.timeouts?.requestMs ?? DEFAULT_REQUEST_MS;
+    this.retryPolicy = { ...DEFAULT_RETRY, ...stripUndefined(conn.retry ?? {}) };
+    this.pool = new Pool(this.origin, {
+      connections: conn.maxConnections ?? 4,
+      connect: trustingConnector(this.device, conn.tls, connectMs),
+      headersTimeout: this.requestMs,
+      bodyTimeout: this.requestMs,
+      keepAliveTimeout: 30_000,
+    });
+  }
+
+  /**
+   * The shared endpoint for a connection. Pools live on globalThis because the provider module may be
+   * loaded more than once in the plugin process (once per serialized provider text).
+   */
+  static for(conn: DeviceConnection): DeviceHttp {
+    const registry = endpointRegistry();
+    const key = connectionKey(conn);
+    let endpoint = registry.get(key);
+    if (!endpoint) {
+      endpoint = new DeviceHttp(conn);
+      registry.set(key, endpoint);
+    }
+    return endpoint;
+  }
+
+  /** Closes every pooled endpoint; for tests and short-lived tools. */
+  static async closeAll(): Promise<void> {
+    const registry = endpointRegistry();
+    const all = [...registry.values()];
+    registry.clear();
+    await Promise.all(all.map((e) => e.pool.close().catch(() => undefined)));
+  }
+
+  /**
+   * Joins identical reads in flight: when several resources refresh one device at the same moment, the
+   * device answers once.
+   */
+  coalesce<T>(key: string, read: () => Promise<T>): Promise<T> {
+    const pending = this.inflight.get(key) as Promise<T> | undefined;
+    if (pending) return pending;
+    const started = read().finally(() => this.inflight.delete(key));
+    this.inflight.set(key, started);
+    return started;
+  }
+
+  /** Sends a request with retries for transient failures, per the device's retry policy. */
+  async request(req: HttpRequest): Promise<HttpResponse> {
+    return withRetry(
+      this.retryPolicy,
+      () => this.authorizedRequest(req),
+      (err) => isDeviceError(err) && err.transient && (req.idempotent || !err.maybeApplied),
+    );
+  }
+
+  private async authorizedRequest(req: HttpRequest): Promise<HttpResponse> {
+    if (req.noAuth) return this.send(req, undefined);
+    while (this.scheme === "unknown" && this.learning) await this.learning.catch(() => undefined);
+    if (this.scheme === "unknown") {
+      const attempt = this.authenticate(req);
+      this.learning = attempt;
+      try {
+        return await attempt;
+      } finally {
+        if (this.learning === attempt) this.learning = undefined;
+      }
+    }
+    return this.authenticate(req);
+  }
+
+  private async authenticate(req: HttpRequest): Promise<HttpResponse> {
+    const first = await this.send(req, this.currentAuthorization(req));
+    if (first.status !== 401) return first;
+    const sentScheme = this.scheme;
+    const challenges = parseChallenges(first.headers["www-authenticate"]);
+    const digest = pickDigestChallenge(challenges);
+    if (digest) {
+      // A fresh nonce: our first contact, a stale nonce, or a device that refused our nonce count after
+      // requests crossed on parallel connections. One retry with it; a second 401 means bad credentials.
+      this.scheme = "digest";
+      this.digest = new DigestSession(digest);
+      const second = await this.send(req, this.currentAuthorization(req));
+      if (second.status !== 401) return second;
+      throw this.unauthorized(req);
+    }
+    if (challenges.some((c) => c.scheme === "basic")) {
+      if (!this.basicAllowed()) {
+        throw new DeviceError(
+          "DEVICE_INSECURE_AUTH_REFUSED",
+          "the device asks for Basic authentication over plain HTTP, which would send the password in clear; use https:// or set allowBasicOverHttp: true",
+          { device: this.device, operation: req.operation, status: 401 },
+        );
+      }
+      if (sentScheme === "basic") throw this.unauthorized(req);
+      this.scheme = "basic";
+      const second = await this.send(req, this.currentAuthorization(req));
+      if (second.status !== 401) return second;
+      throw this.unauthorized(req);
+    }
+    throw this.unauthorized(req);
+  }
+
+  private unauthorized(req: HttpRequest): DeviceError {
+    return new DeviceError("DEVICE_UNAUTHORIZED", `the device refused the credentials of user "${this.conn.username}" (HTTP 401)`, {
+      device: this.device,
+      operation: req.operation,
+      status: 401,
+    });
+  }
+
+  private basicAllowed(): boolean {
+    return this.origin.startsWith("https:") || this.conn.allowBasicOverHttp === true;
+  }
+
+  private currentAuthorization(req: HttpRequest): string | undefined {
+    if (this.scheme === "digest" && this.digest) {
+      return this.digest.authorize(req.method, this.basePath + req.path, this.conn.username, this.conn.password);
+    }
+    // Preemptive Basic only where the channel is verified TLS: the password then reaches no one but the device.
+    const verifiedTls = this.origin.startsWith("https:") && this.conn.tls?.insecure !== true;
+    if (this.scheme === "basic" || (this.scheme === "unknown" && verifiedTls)) {
+      if (!this.basicAllowed()) return undefined;
+      const token = Buffer.from(`${this.conn.username}:${this.conn.password}`, "utf8").toString("base64");
+      return `Basic ${token}`;
+    }
+    return undefined;
+  }
+
+  private async send(req: HttpRequest, authorization: string | undefined): Promise<HttpResponse> {
+    const headers: Record<string, string> = { "user-agent": USER_AGENT, ...req.headers };
+    if (authorization) headers.authorization = authorization;
+    if (req.body !== undefined) headers["content-length"] = String(Buffer.byteLength(req.body));
+    const ctx = { device: this.device, operation: req.operation };
+    let res;
+    try {
+      res = await this.pool.request({
+        method: req.method,
+        path: this.basePath + req.path,
+        headers,
+        body: req.body,
+        signal: AbortSignal.timeout(this.requestMs),
+      });
+    } catch (err) {
+      throw translateNetworkError(err, ctx, req.idempotent);
+    }
+    let body: string;
+    try {
+      body = await res.body.text();
+    } catch (err) {
+      throw translateNetworkError(err, ctx, req.idempotent);
+    }
+    if (res.statusCode === 502 || res.statusCode === 503 || res.statusCode === 504) {
+      throw new DeviceError("DEVICE_HTTP_ERROR", `HTTP ${res.statusCode} (device busy or unavailable)`, {
+        ...ctx,
+        status: res.statusCode,
+        transient: true,
+        retryAfterMs: parseRetryAfter(res.headers["retry-after"]),
+      });
+    }
+    return { status: res.statusCode, headers: res.headers, body };
+  }
+}
+
+function translateNetworkError(err: unknown, ctx: { device: string; operation: string }, idempotent: boolean): DeviceError {
+  if (isDeviceError(err)) return err;
+  const e = err as { code?: string; name?: string; message?: string };
+  const code = e.code ?? e.name ?? "";
+  const text = `${code ? code + ": " : ""}${e.message ?? String(err)}`;
+  if (code === "UND_ERR_CONNECT_TIMEOUT") {
+    return new DeviceError("DEVICE_TIMEOUT", `connect timed out (${text})`, { ...ctx, transient: true, cause: err });
+  }
+  if (["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "TimeoutError", "AbortError"].includes(code)) {
+    // The request went out: the device may have acted on it.
+    return new DeviceError("DEVICE_TIMEOUT", `no answer in time (${text})`, {
+      ...ctx,
+      transient: true,
+      maybeApplied: true,
+      cause: err,
+    });
+  }
+  if (["ECONNREFUSED", "ENOTFOUND", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN"].includes(code)) {
+    return new DeviceError("DEVICE_UNREACHABLE", text, { ...ctx, transient: true, cause: err });
+  }
+  // A reset or closed socket mid-exchange: the request may have been applied; only idempotent ones are safe.
+  return new DeviceError("DEVICE_UNREACHABLE", text, {
+    ...ctx,
+    transient: true,
+    maybeApplied: !idempotent,
+    cause: err,
+  });
+}
+
+function connectionKey(conn: DeviceConnection): string {
+  // The password is part of the key (a rotated password is a new endpoint) but only as a hash.
+  return createHash("sha256")
+    .update(JSON.stringify([conn.url, conn.username, conn.password, conn.tls, conn.allowBasicOverHttp, conn.timeouts, conn.retry, conn.maxConnections]))
+    .digest("hex");
+}
+
+function endpointRegistry(): Map<string, DeviceHttp> {
+  const slot = Symbol.for("pulumi-axis-sps.transport.endpoints");
+  const g = globalThis as unknown as Record<symbol, Map<string, DeviceHttp> | undefined>;
+  return (g[slot] ??= new Map());
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,60 @@
+import type { TLSSocket } from "node:tls";
+import { buildConnector } from "undici";
+import type { TlsTrust } from "./connection";
+import { DeviceError } from "./errors";
+
+/** "AB:cd:…" or "abcd…" to "abcd…". */
+export function normalizeFingerprint(fp: string): string {
+  return fp.replace(/[\s:]/g, "").toLowerCase();
+}
+
+const warned = new Set<string>();
+
+/**
+ * An undici connector that decides trust itself: OpenSSL verifies against the configured CA bundle (or
+ * the system store) with the hostname checked, and a connection that fails that check is still accepted
+ * when the leaf certificate matches a configured SHA-256 pin, or when `insecure` was asked for.
+ */
+export function trustingConnector(
+  device: string,
+  trust: TlsTrust | undefined,
+  connectTimeoutMs: number,
+): buildConnector.connector {
+  const pins = [trust?.fingerprintSha256 ?? []].flat().map(normalizeFingerprint);
+  const base = buildConnector({
+    ca: trust?.caCertificate,
+    rejectUnauthorized: false,
+    timeout: connectTimeoutMs,
+    // TLS session resumption saves a round trip per reconnect on small devices.
+    maxCachedSessions: 16,
+  });
+  if (trust?.insecure && !warned.has(device)) {
+    warned.add(device);
+    console.warn(`warning: ${device}: TLS verification is disabled (tls.insecure: true); anyone on the path can impersonate this device`);
+  }
+  return (options, callback) => {
+    base(options, (err, socket) => {
+      if (err || !socket) return callback(err ?? new Error("no socket"), null);
+      if (options.protocol !== "https:") return callback(null, socket);
+      const tlsSocket = socket as TLSSocket;
+      if (tlsSocket.authorized) return callback(null, socket);
+      const leaf = normalizeFingerprint(tlsSocket.getPeerCertificate()?.fingerprint256 ?? "");
+      if (pins.length > 0 && pins.includes(leaf)) return callback(null, socket);
+      if (trust?.insecure) return callback(null, socket);
+      socket.destroy();
+      const reason = String(tlsSocket.authorizationError ?? "certificate not trusted");
+      const error =
+        pins.length > 0
+          ? new DeviceError(
+              "DEVICE_TLS_PIN_MISMATCH",
+              `TLS certificate sha256 ${leaf} matches no configured pin and is not trusted by the CA bundle (${reason})`,
+              { device, operation: "connect" },
+            )
+          : new DeviceError("DEVICE_TLS_UNTRUSTED", `TLS certificate not trusted: ${reason}`, {
+              device,
+              operation: "connect",
+            });
+      callback(error, null);
+    });
+  };
+}
