@@ -84,13 +84,13 @@ export class DigestSession {
   }
 
   /** The Authorization header value for one request. */
-  authorize(method: string, uri: string, username: string, password: string): string {
+  authorize(method: string, uri: string, username: string, password: string, cnonceForTest?: string): string {
     const p = this.challenge.params;
     const realm = p.realm ?? "";
     const qopAuth = p.qop !== undefined;
     const nc = (++this.nonceCount).toString(16).padStart(8, "0");
     const sess = this.algorithm.endsWith("-sess");
-    const cnonce = sess ? this.cnonceForSess : randomBytes(12).toString("hex");
+    const cnonce = cnonceForTest ?? (sess ? this.cnonceForSess : randomBytes(12).toString("hex"));
     const h = (s: string) => createHash(this.hashName).update(s, "utf8").digest("hex");
     let ha1 = h(`${username}:${realm}:${password}`);
     if (sess) ha1 = h(`${ha1}:${p.nonce}:${this.cnonceForSess}`);

@@ -207,6 +207,9 @@ export class DeviceHttp {
     } catch (err) {
       throw translateNetworkError(err, ctx, req.idempotent);
     }
+    // undici marks the connection free a tick after the body ends; without this yield a request sent right
+    // away opens a second connection (and, on HTTPS, pays a second handshake).
+    await new Promise((resolve) => setImmediate(resolve));
     if (res.statusCode === 502 || res.statusCode === 503 || res.statusCode === 504) {
       throw new DeviceError("DEVICE_HTTP_ERROR", `HTTP ${res.statusCode} (device busy or unavailable)`, {
         ...ctx,

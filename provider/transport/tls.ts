@@ -11,6 +11,14 @@ export function normalizeFingerprint(fp: string): string {
 const warned = new Set<string>();
 
 /**
+ * The certificates of a PEM bundle, one string each: a bundle pasted together without a newline between
+ * END and BEGIN would otherwise lose every certificate after the first.
+ */
+export function caBundle(pem: string): string[] {
+  return pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+}
+
+/**
  * An undici connector that decides trust itself: OpenSSL verifies against the configured CA bundle (or
  * the system store) with the hostname checked, and a connection that fails that check is still accepted
  * when the leaf certificate matches a configured SHA-256 pin, or when `insecure` was asked for.
@@ -22,7 +30,7 @@ export function trustingConnector(
 ): buildConnector.connector {
   const pins = [trust?.fingerprintSha256 ?? []].flat().map(normalizeFingerprint);
   const base = buildConnector({
-    ca: trust?.caCertificate,
+    ca: trust?.caCertificate === undefined ? undefined : caBundle(trust.caCertificate),
     rejectUnauthorized: false,
     timeout: connectTimeoutMs,
     // TLS session resumption saves a round trip per reconnect on small devices.
