@@ -112,7 +112,8 @@ export class AxisCertificateProvider implements pulumi.dynamic.ResourceProvider 
     list.items.push(...failures);
     const present = SOURCES.filter((s) => news[s] !== undefined);
     if (present.length !== 1) {
-      list.add(present[1] ?? "selfSigned", `exactly one of selfSigned, pem or pkcs12 must be set (found ${present.length ? present.join(", ") : "none"})`);
+      const reason = `exactly one of selfSigned, pem or pkcs12 must be set (found ${present.length ? present.join(", ") : "none"})`;
+      for (const property of present.length ? present : ["selfSigned"]) list.add(property, reason);
     }
     if (!value) return { inputs: news, failures: list.items };
     const at = now();
