@@ -8,7 +8,12 @@ import { changedKeys, providerChanged } from "../common/diff";
 import { generationId, idPrefixSchema } from "../common/ids";
 import { remoteProvider } from "../common/remote";
 import type { CertificateInfo } from "../pki/certificate";
-import { certificateFromDer, certificateFromPem, certificatesFromPem, validityProblem } from "../pki/certificate";
+import {
+  certificateFromDer,
+  certificateFromPem,
+  certificatesFromPem,
+  validityProblem,
+} from "../pki/certificate";
 import type { DeviceConnection } from "../transport/connection";
 import { deviceConnectionSchema, deviceIdentity, deviceLabel } from "../transport/connection";
 import { isDeviceError } from "../transport/errors";
@@ -19,7 +24,10 @@ export const axisCaCertificateInputsSchema = z
   .object({
     device: deviceConnectionSchema,
     idPrefix: idPrefixSchema,
-    certificate: z.string().min(1, "must not be empty").max(64 * 1024, "must be at most 65536 bytes"),
+    certificate: z
+      .string()
+      .min(1, "must not be empty")
+      .max(64 * 1024, "must be at most 65536 bytes"),
   })
   .strict();
 
@@ -40,16 +48,24 @@ export class AxisCaCertificateProvider implements pulumi.dynamic.ResourceProvide
     const { value, failures } = schemaFailures(axisCaCertificateInputsSchema, news);
     const list = new FailureList();
     list.items.push(...failures);
-    const info = value && list.attempt("certificate", value.certificate, () => certificateFromPem(value.certificate));
+    const info =
+      value && list.attempt("certificate", value.certificate, () => certificateFromPem(value.certificate));
     const problem = info && validityProblem(info, now());
     if (problem) list.add("certificate", `certificate ${problem}`);
     if (info && !info.isCa && !info.selfIssued) {
-      list.add("certificate", "certificate is neither a CA certificate (basicConstraints CA:TRUE) nor self-issued");
+      list.add(
+        "certificate",
+        "certificate is neither a CA certificate (basicConstraints CA:TRUE) nor self-issued",
+      );
     }
     return { inputs: news, failures: list.items };
   }
 
-  async diff(_id: string, olds: AxisCaCertificateOutputs, news: AxisCaCertificateInputs): Promise<pulumi.dynamic.DiffResult> {
+  async diff(
+    _id: string,
+    olds: AxisCaCertificateOutputs,
+    news: AxisCaCertificateInputs,
+  ): Promise<pulumi.dynamic.DiffResult> {
     const replaces: string[] = [];
     if (deviceIdentity(olds.device) !== deviceIdentity(news.device)) replaces.push("device");
     if (olds.idPrefix !== news.idPrefix) replaces.push("idPrefix");
@@ -62,7 +78,11 @@ export class AxisCaCertificateProvider implements pulumi.dynamic.ResourceProvide
     if (wanted !== olds.issuedFingerprintSha256) replaces.push("certificate");
     if (olds.fingerprintSha256 !== olds.issuedFingerprintSha256) replaces.push("fingerprintSha256");
     const other = changedKeys({ device: olds.device }, { device: news.device }, []);
-    return { changes: replaces.length > 0 || other.length > 0 || providerChanged(olds, news), replaces, deleteBeforeReplace: false };
+    return {
+      changes: replaces.length > 0 || other.length > 0 || providerChanged(olds, news),
+      replaces,
+      deleteBeforeReplace: false,
+    };
   }
 
   async create(inputs: AxisCaCertificateInputs): Promise<pulumi.dynamic.CreateResult> {
@@ -84,10 +104,18 @@ export class AxisCaCertificateProvider implements pulumi.dynamic.ResourceProvide
     const stored = await findCaCertificate(new AxisClient(props.device), id);
     if (!stored) return {};
     const outs = { ...props, ...certificateFromDer(stored.der), certificateId: id };
-    return { id, props: outs, inputs: { device: props.device, idPrefix: props.idPrefix, certificate: props.certificate } };
+    return {
+      id,
+      props: outs,
+      inputs: { device: props.device, idPrefix: props.idPrefix, certificate: props.certificate },
+    };
   }
 
-  async update(id: string, olds: AxisCaCertificateOutputs, news: AxisCaCertificateInputs): Promise<pulumi.dynamic.UpdateResult> {
+  async update(
+    id: string,
+    olds: AxisCaCertificateOutputs,
+    news: AxisCaCertificateInputs,
+  ): Promise<pulumi.dynamic.UpdateResult> {
     return { outs: outputs(news, id, olds, olds.issuedFingerprintSha256) };
   }
 
@@ -100,7 +128,12 @@ export class AxisCaCertificateProvider implements pulumi.dynamic.ResourceProvide
   }
 }
 
-function outputs(inputs: AxisCaCertificateInputs, id: string, info: CertificateInfo, issued: string): AxisCaCertificateOutputs {
+function outputs(
+  inputs: AxisCaCertificateInputs,
+  id: string,
+  info: CertificateInfo,
+  issued: string,
+): AxisCaCertificateOutputs {
   return {
     ...info,
     device: inputs.device,
@@ -112,7 +145,10 @@ function outputs(inputs: AxisCaCertificateInputs, id: string, info: CertificateI
   };
 }
 
-const PROVIDER = remoteProvider("pulumi-axis-sps/dist/provider/axis/caCertificate", "AxisCaCertificateProvider");
+const PROVIDER = remoteProvider(
+  "pulumi-axis-sps/dist/provider/axis/caCertificate",
+  "AxisCaCertificateProvider",
+);
 
 export interface AxisCaCertificateArgs {
   device: pulumi.Input<DeviceConnectionArgs>;

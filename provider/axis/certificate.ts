@@ -33,12 +33,15 @@ const text = (max: number) =>
     .string()
     .max(max)
     // eslint-disable-next-line no-control-regex
-    .refine((s) => !/[\u0000-\u001f\u007f<>&"]/.test(s), "must not contain control characters or < > & \"");
+    .refine((s) => !/[\u0000-\u001f\u007f<>&"]/.test(s), 'must not contain control characters or < > & "');
 
 export const axisSubjectSchema = z
   .object({
     commonName: text(64).pipe(z.string().min(1, "must not be empty")),
-    country: z.string().regex(/^[A-Z]{2}$/, "must be a two-letter ISO 3166 country code").optional(),
+    country: z
+      .string()
+      .regex(/^[A-Z]{2}$/, "must be a two-letter ISO 3166 country code")
+      .optional(),
     state: text(128).optional(),
     locality: text(128).optional(),
     organization: text(64).optional(),
@@ -50,7 +53,12 @@ export const axisCertificateInputsSchema = z
   .object({
     device: deviceConnectionSchema,
     idPrefix: idPrefixSchema,
-    exactId: z.string().min(1).max(128).regex(ID_PATTERN, "may hold only letters, digits, space and . _ ( ) -").optional(),
+    exactId: z
+      .string()
+      .min(1)
+      .max(128)
+      .regex(ID_PATTERN, "may hold only letters, digits, space and . _ ( ) -")
+      .optional(),
     selfSigned: z
       .object({
         subject: axisSubjectSchema,
@@ -62,13 +70,19 @@ export const axisCertificateInputsSchema = z
       .object({
         certificate: z.string().min(1, "must not be empty").max(MAX_PEM, `must be at most ${MAX_PEM} bytes`),
         privateKey: z.string().min(1, "must not be empty").max(MAX_PEM, `must be at most ${MAX_PEM} bytes`),
-        chain: z.string().max(MAX_PEM * 4).optional(),
+        chain: z
+          .string()
+          .max(MAX_PEM * 4)
+          .optional(),
       })
       .strict()
       .optional(),
     pkcs12: z
       .object({
-        data: z.string().min(1, "must not be empty").max(MAX_PKCS12 * 2, `must be at most ${MAX_PKCS12} bytes`),
+        data: z
+          .string()
+          .min(1, "must not be empty")
+          .max(MAX_PKCS12 * 2, `must be at most ${MAX_PKCS12} bytes`),
         password: z.string().max(1024),
       })
       .strict()
@@ -100,7 +114,9 @@ const SOURCES = ["selfSigned", "pem", "pkcs12"] as const;
 function sourceCertificate(inputs: AxisCertificateInputs): CertificateInfo | undefined {
   if (inputs.pem && !hasUnknown(inputs.pem.certificate)) return certificateFromPem(inputs.pem.certificate);
   if (inputs.pkcs12 && !hasUnknown(inputs.pkcs12)) {
-    return certificateFromDer(openPkcs12(fromBase64(inputs.pkcs12.data), inputs.pkcs12.password).certificateDer);
+    return certificateFromDer(
+      openPkcs12(fromBase64(inputs.pkcs12.data), inputs.pkcs12.password).certificateDer,
+    );
   }
   return undefined;
 }
@@ -121,7 +137,10 @@ export class AxisCertificateProvider implements pulumi.dynamic.ResourceProvider 
       if (!info) return;
       const problem = validityProblem(info, at);
       if (problem) list.add(property, `${property} ${problem}`);
-      else if (value.renewBeforeDays !== undefined && daysUntilExpiry(info.notAfter, at) < value.renewBeforeDays) {
+      else if (
+        value.renewBeforeDays !== undefined &&
+        daysUntilExpiry(info.notAfter, at) < value.renewBeforeDays
+      ) {
         list.add(
           property,
           `${property} expires on ${info.notAfter}, inside renewBeforeDays (${value.renewBeforeDays}); every plan would replace it. Supply a newer certificate or lower renewBeforeDays`,
@@ -129,53 +148,84 @@ export class AxisCertificateProvider implements pulumi.dynamic.ResourceProvider 
       }
     };
     if (value.pem) {
-      const cert = list.attempt("pem.certificate", value.pem.certificate, () => certificateFromPem(value.pem!.certificate));
-      const certDer = list.attempt("pem.certificate", cert ? value.pem.certificate : undefined, () => certificatesFromPem(value.pem!.certificate)[0]);
+      const cert = list.attempt("pem.certificate", value.pem.certificate, () =>
+        certificateFromPem(value.pem!.certificate),
+      );
+      const certDer = list.attempt(
+        "pem.certificate",
+        cert ? value.pem.certificate : undefined,
+        () => certificatesFromPem(value.pem!.certificate)[0],
+      );
       checkUsable("pem.certificate", cert);
-      const key = list.attempt("pem.privateKey", value.pem.privateKey, () => parsePrivateKey(value.pem!.privateKey));
+      const key = list.attempt("pem.privateKey", value.pem.privateKey, () =>
+        parsePrivateKey(value.pem!.privateKey),
+      );
       if (key && certDer && !keyMatchesCertificate(key, certDer)) {
-        list.add("pem.privateKey", "pem.privateKey does not match pem.certificate (their public keys differ)");
+        list.add(
+          "pem.privateKey",
+          "pem.privateKey does not match pem.certificate (their public keys differ)",
+        );
       }
       if (value.pem.chain && certDer) {
-        const chain = list.attempt("pem.chain", value.pem.chain, () => certificatesFromPem(value.pem!.chain!));
+        const chain = list.attempt("pem.chain", value.pem.chain, () =>
+          certificatesFromPem(value.pem!.chain!),
+        );
         const problem = chain && chainProblem(certDer, chain);
-        if (problem) list.add("pem.chain", `pem.chain does not link pem.certificate to its issuers: ${problem}`);
+        if (problem)
+          list.add("pem.chain", `pem.chain does not link pem.certificate to its issuers: ${problem}`);
       }
     }
     if (value.pkcs12 && !hasUnknown(value.pkcs12)) {
       const der = list.attempt("pkcs12.data", value.pkcs12.data, () => fromBase64(value.pkcs12!.data));
-      if (der && der.length > MAX_PKCS12) list.add("pkcs12.data", `pkcs12.data must be at most ${MAX_PKCS12} bytes`);
+      if (der && der.length > MAX_PKCS12)
+        list.add("pkcs12.data", `pkcs12.data must be at most ${MAX_PKCS12} bytes`);
       const contents = der && list.attempt("pkcs12.data", der, () => openPkcs12(der, value.pkcs12!.password));
       if (contents) checkUsable("pkcs12.data", certificateFromDer(contents.certificateDer));
     }
     if (value.selfSigned && value.renewBeforeDays !== undefined && !isUnknown(value.renewBeforeDays)) {
       const days = value.selfSigned.validityDays ?? 365;
       if (days <= value.renewBeforeDays) {
-        list.add("selfSigned.validityDays", `selfSigned.validityDays (${days}) must exceed renewBeforeDays (${value.renewBeforeDays})`);
+        list.add(
+          "selfSigned.validityDays",
+          `selfSigned.validityDays (${days}) must exceed renewBeforeDays (${value.renewBeforeDays})`,
+        );
       }
     }
     return { inputs: news, failures: list.items };
   }
 
-  async diff(_id: string, olds: AxisCertificateOutputs, news: AxisCertificateInputs): Promise<pulumi.dynamic.DiffResult> {
+  async diff(
+    _id: string,
+    olds: AxisCertificateOutputs,
+    news: AxisCertificateInputs,
+  ): Promise<pulumi.dynamic.DiffResult> {
     const replaces: string[] = [];
-    if (deviceIdentity(olds.device) !== deviceIdentity(news.device) && !hasUnknown(news.device?.url)) replaces.push("device");
+    if (deviceIdentity(olds.device) !== deviceIdentity(news.device) && !hasUnknown(news.device?.url))
+      replaces.push("device");
     if (olds.idPrefix !== news.idPrefix) replaces.push("idPrefix");
     if (olds.exactId !== news.exactId) replaces.push("exactId");
     for (const source of SOURCES) {
       if ((olds[source] === undefined) !== (news[source] === undefined)) replaces.push(source);
     }
-    if (news.selfSigned && olds.selfSigned && !sameJson(news.selfSigned, olds.selfSigned)) replaces.push("selfSigned");
+    if (news.selfSigned && olds.selfSigned && !sameJson(news.selfSigned, olds.selfSigned))
+      replaces.push("selfSigned");
     if ((news.pem && olds.pem) || (news.pkcs12 && olds.pkcs12)) {
       const wanted = hasUnknown(news.pem ?? news.pkcs12) ? undefined : sourceCertificate(news);
-      if (!wanted || wanted.fingerprintSha256 !== olds.issuedFingerprintSha256) replaces.push(news.pem ? "pem" : "pkcs12");
+      if (!wanted || wanted.fingerprintSha256 !== olds.issuedFingerprintSha256)
+        replaces.push(news.pem ? "pem" : "pkcs12");
     }
     // Drift: the device holds another certificate under our ID than the one we put there.
     if (olds.fingerprintSha256 !== olds.issuedFingerprintSha256) replaces.push("fingerprintSha256");
     // Renewal: shown at every preview once inside the window, with no refresh needed.
-    if (news.renewBeforeDays !== undefined && daysUntilExpiry(olds.notAfter, now()) < news.renewBeforeDays) replaces.push("notAfter");
+    if (news.renewBeforeDays !== undefined && daysUntilExpiry(olds.notAfter, now()) < news.renewBeforeDays)
+      replaces.push("notAfter");
     const unique = [...new Set(replaces)];
-    const other = changedKeys(storedInputs(olds), publicInputs(news), ["selfSigned", "pkcs12", "idPrefix", "exactId"]);
+    const other = changedKeys(storedInputs(olds), publicInputs(news), [
+      "selfSigned",
+      "pkcs12",
+      "idPrefix",
+      "exactId",
+    ]);
     const changes = unique.length > 0 || other.length > 0 || providerChanged(olds, news);
     // A fixed ID cannot exist twice: the old certificate has to go before its successor can be made.
     return { changes, replaces: unique, deleteBeforeReplace: news.exactId !== undefined };
@@ -201,13 +251,17 @@ export class AxisCertificateProvider implements pulumi.dynamic.ResourceProvider 
       const certDer = certificatesFromPem(inputs.pem.certificate)[0];
       const key = parsePrivateKey(inputs.pem.privateKey);
       await applyOnce(client, id, () =>
-        client.loadCertificateWithPrivateKey([{ id, certificateDer: certDer, privateKeyPkcs8Der: Buffer.from(pkcs8Base64(key), "base64") }]),
+        client.loadCertificateWithPrivateKey([
+          { id, certificateDer: certDer, privateKeyPkcs8Der: Buffer.from(pkcs8Base64(key), "base64") },
+        ]),
       );
       info = certificateFromDer(certDer);
     } else if (inputs.pkcs12) {
       const data = fromBase64(inputs.pkcs12.data);
       info = certificateFromDer(openPkcs12(data, inputs.pkcs12.password).certificateDer);
-      await applyOnce(client, id, () => client.loadPkcs12({ id, pkcs12: data, password: inputs.pkcs12!.password }));
+      await applyOnce(client, id, () =>
+        client.loadPkcs12({ id, pkcs12: data, password: inputs.pkcs12!.password }),
+      );
     } else {
       throw new Error("exactly one of selfSigned, pem or pkcs12 must be set");
     }
@@ -223,7 +277,11 @@ export class AxisCertificateProvider implements pulumi.dynamic.ResourceProvider 
     return { id, props: outs, inputs: storedInputs(outs) };
   }
 
-  async update(id: string, olds: AxisCertificateOutputs, news: AxisCertificateInputs): Promise<pulumi.dynamic.UpdateResult> {
+  async update(
+    id: string,
+    olds: AxisCertificateOutputs,
+    news: AxisCertificateInputs,
+  ): Promise<pulumi.dynamic.UpdateResult> {
     // Only what needs no device call reaches here: credentials, trust, renewBeforeDays, the chain.
     const info: CertificateInfo = olds;
     return { outs: outputs(news, id, info, olds.issuedFingerprintSha256) };
@@ -263,7 +321,12 @@ function storedInputs(outs: AxisCertificateOutputs): Record<string, unknown> {
   };
 }
 
-function outputs(inputs: AxisCertificateInputs, id: string, info: CertificateInfo, issued: string): AxisCertificateOutputs {
+function outputs(
+  inputs: AxisCertificateInputs,
+  id: string,
+  info: CertificateInfo,
+  issued: string,
+): AxisCertificateOutputs {
   const pub = publicInputs(inputs) as Partial<AxisCertificateOutputs>;
   return stripUndefined({
     ...pub,
@@ -307,7 +370,10 @@ async function applyOnce<T>(client: AxisClient, id: string, send: () => Promise<
 
 async function requireStored(client: AxisClient, id: string): Promise<Buffer> {
   const stored = await findCertificate(client, id);
-  if (!stored) throw new Error(`${client.device} CreateCertificate2: certificate ${id} is not on the device after creation`);
+  if (!stored)
+    throw new Error(
+      `${client.device} CreateCertificate2: certificate ${id} is not on the device after creation`,
+    );
   return stored.der;
 }
 
@@ -334,7 +400,11 @@ export interface AxisCertificateArgs {
   /** A key pair made on the camera (CreateCertificate2) and a self-signed certificate; the key never leaves it. */
   selfSigned?: pulumi.Input<{ subject: pulumi.Input<AxisSubjectArgs>; validityDays?: pulumi.Input<number> }>;
   /** A certificate and its unencrypted private key (PKCS#8, PKCS#1 or SEC1 PEM), and optionally its issuers. */
-  pem?: pulumi.Input<{ certificate: pulumi.Input<string>; privateKey: pulumi.Input<string>; chain?: pulumi.Input<string> }>;
+  pem?: pulumi.Input<{
+    certificate: pulumi.Input<string>;
+    privateKey: pulumi.Input<string>;
+    chain?: pulumi.Input<string>;
+  }>;
   /** A PKCS#12 file (base64) and its password. */
   pkcs12?: pulumi.Input<{ data: pulumi.Input<string>; password: pulumi.Input<string> }>;
   /** Replace the certificate once it expires within this many days. */

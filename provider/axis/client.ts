@@ -11,7 +11,13 @@ import type {
 } from "./operations";
 import { buildEnvelope, parseSoapResponse } from "./soap";
 
-export type { AxisSubject, CertificateStatus, Dot1XConfiguration, StoredCertificate, WebServerTlsConfiguration };
+export type {
+  AxisSubject,
+  CertificateStatus,
+  Dot1XConfiguration,
+  StoredCertificate,
+  WebServerTlsConfiguration,
+};
 
 const SERVICES_PATH = "/vapix/services";
 
@@ -39,7 +45,10 @@ export class AxisClient {
       method: "POST",
       path: SERVICES_PATH,
       operation: op.name,
-      headers: { "content-type": "application/soap+xml; charset=utf-8", accept: "application/soap+xml, text/xml" },
+      headers: {
+        "content-type": "application/soap+xml; charset=utf-8",
+        accept: "application/soap+xml, text/xml",
+      },
       body,
       idempotent: op.readOnly,
     });

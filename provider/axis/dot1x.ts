@@ -15,7 +15,11 @@ import { AxisClient } from "./client";
 export const WIRED_TOKEN = "EAPTLS_WIRED";
 export const EAP_TLS = 13;
 
-const certificateIdSchema = z.string().min(1, "must not be empty").max(128).regex(ID_PATTERN, "is not a legal certificate ID");
+const certificateIdSchema = z
+  .string()
+  .min(1, "must not be empty")
+  .max(128)
+  .regex(ID_PATTERN, "is not a legal certificate ID");
 
 export const axisDot1xInputsSchema = z
   .object({
@@ -25,12 +29,18 @@ export const axisDot1xInputsSchema = z
       .min(1, "must not be empty")
       .max(253)
       // eslint-disable-next-line no-control-regex
-      .refine((s) => !/[\u0000-\u001f\u007f<>&"]/.test(s), "must not contain control characters or < > & \""),
+      .refine((s) => !/[\u0000-\u001f\u007f<>&"]/.test(s), 'must not contain control characters or < > & "'),
     anonymousId: z.string().max(253).optional(),
     clientCertificateId: certificateIdSchema,
     /** The client certificate's PEM, when known, to check its common name before anything is sent. */
-    clientCertificatePem: z.string().max(64 * 1024).optional(),
-    caCertificateIds: z.array(certificateIdSchema).min(1, "needs at least one CA to validate the RADIUS server").max(16),
+    clientCertificatePem: z
+      .string()
+      .max(64 * 1024)
+      .optional(),
+    caCertificateIds: z
+      .array(certificateIdSchema)
+      .min(1, "needs at least one CA to validate the RADIUS server")
+      .max(16),
     restoreOnDelete: z.boolean().optional(),
   })
   .strict();
@@ -53,7 +63,12 @@ export class AxisDot1xProvider implements pulumi.dynamic.ResourceProvider {
     const pem = value?.clientCertificatePem;
     const cert = value && list.attempt("clientCertificatePem", pem, () => certificateFromPem(pem!));
     // Axis: "the CertificateID needs to be the certificate common name" for the 802.1X client certificate.
-    if (cert && value && !hasUnknown(value.clientCertificateId) && cert.commonName !== value.clientCertificateId) {
+    if (
+      cert &&
+      value &&
+      !hasUnknown(value.clientCertificateId) &&
+      cert.commonName !== value.clientCertificateId
+    ) {
       list.add(
         "clientCertificatePem",
         `the 802.1X client certificate's common name is "${cert.commonName}", but Axis requires it to equal its certificate ID "${value.clientCertificateId}"`,
@@ -88,9 +103,14 @@ export class AxisDot1xProvider implements pulumi.dynamic.ResourceProvider {
     return { id, props: stripUndefined(outs), inputs: stripUndefined(comparable(outs)) };
   }
 
-  async update(_id: string, olds: AxisDot1xOutputs, news: AxisDot1xInputs): Promise<pulumi.dynamic.UpdateResult> {
+  async update(
+    _id: string,
+    olds: AxisDot1xOutputs,
+    news: AxisDot1xInputs,
+  ): Promise<pulumi.dynamic.UpdateResult> {
     const configChanged =
-      changedKeys(comparable(olds), comparable(news), ["device", "restoreOnDelete"]).length > 0 || olds.eapMethod !== EAP_TLS;
+      changedKeys(comparable(olds), comparable(news), ["device", "restoreOnDelete"]).length > 0 ||
+      olds.eapMethod !== EAP_TLS;
     if (configChanged) await new AxisClient(news.device).setDot1XConfiguration(desired(news));
     return { outs: outputs(news, olds.previous) };
   }
@@ -98,10 +118,13 @@ export class AxisDot1xProvider implements pulumi.dynamic.ResourceProvider {
   async delete(_id: string, props: AxisDot1xOutputs): Promise<void> {
     if (props.restoreOnDelete === false) return;
     const client = new AxisClient(props.device);
-    const stored = new Set([...(await client.getCertificates()), ...(await client.getCACertificates())].map((c) => c.id));
+    const stored = new Set(
+      [...(await client.getCertificates()), ...(await client.getCACertificates())].map((c) => c.id),
+    );
     const previous = props.previous;
     const referencesExist =
-      (!previous.certificateId || stored.has(previous.certificateId)) && previous.caCertificateIds.every((id) => stored.has(id));
+      (!previous.certificateId || stored.has(previous.certificateId)) &&
+      previous.caCertificateIds.every((id) => stored.has(id));
     if (!previous.identity || !referencesExist) {
       // Nothing restorable was there: leave the configuration, and say so rather than inventing one.
       console.warn(
@@ -140,7 +163,9 @@ function outputs(inputs: AxisDot1xInputs, previous: Dot1XConfiguration): AxisDot
   return stripUndefined({
     ...rest,
     deviceUrl: deviceLabel(inputs.device.url),
-    clientCertificateCommonName: clientCertificatePem ? certificateFromPem(clientCertificatePem).commonName : undefined,
+    clientCertificateCommonName: clientCertificatePem
+      ? certificateFromPem(clientCertificatePem).commonName
+      : undefined,
     eapMethod: EAP_TLS,
     previous,
   });
@@ -178,7 +203,13 @@ export class AxisDot1x extends pulumi.dynamic.Resource {
     super(
       PROVIDER,
       name,
-      { ...args, device: secretDevice(args.device), deviceUrl: undefined, eapMethod: undefined, previous: undefined },
+      {
+        ...args,
+        device: secretDevice(args.device),
+        deviceUrl: undefined,
+        eapMethod: undefined,
+        previous: undefined,
+      },
       pulumi.mergeOptions(opts, { additionalSecretOutputs: ["device"] }),
       "axis",
       "Dot1x",

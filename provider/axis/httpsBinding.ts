@@ -11,7 +11,11 @@ import { deviceConnectionSchema, deviceIdentity, deviceLabel } from "../transpor
 import type { WebServerTlsConfiguration } from "./client";
 import { AxisClient } from "./client";
 
-const certificateIdSchema = z.string().min(1, "must not be empty").max(128).regex(ID_PATTERN, "is not a legal certificate ID");
+const certificateIdSchema = z
+  .string()
+  .min(1, "must not be empty")
+  .max(128)
+  .regex(ID_PATTERN, "is not a legal certificate ID");
 
 export const axisHttpsBindingInputsSchema = z
   .object({
@@ -48,7 +52,11 @@ export class AxisHttpsBindingProvider implements pulumi.dynamic.ResourceProvider
     return { inputs: news, failures: schemaFailures(axisHttpsBindingInputsSchema, news).failures };
   }
 
-  async diff(_id: string, olds: AxisHttpsBindingOutputs, news: AxisHttpsBindingInputs): Promise<pulumi.dynamic.DiffResult> {
+  async diff(
+    _id: string,
+    olds: AxisHttpsBindingOutputs,
+    news: AxisHttpsBindingInputs,
+  ): Promise<pulumi.dynamic.DiffResult> {
     const replaces = deviceIdentity(olds.device) !== deviceIdentity(news.device) ? ["device"] : [];
     // After a refresh, olds hold what the camera serves: a rebinding by hand shows here as certificateId.
     const changed = changedKeys(comparable(olds), comparable(news), []);
@@ -72,8 +80,13 @@ export class AxisHttpsBindingProvider implements pulumi.dynamic.ResourceProvider
     return { id, props: stripUndefined(outs), inputs: stripUndefined(comparable(outs)) };
   }
 
-  async update(_id: string, olds: AxisHttpsBindingOutputs, news: AxisHttpsBindingInputs): Promise<pulumi.dynamic.UpdateResult> {
-    const bindingChanged = changedKeys(comparable(olds), comparable(news), ["device", "restoreOnDelete"]).length > 0;
+  async update(
+    _id: string,
+    olds: AxisHttpsBindingOutputs,
+    news: AxisHttpsBindingInputs,
+  ): Promise<pulumi.dynamic.UpdateResult> {
+    const bindingChanged =
+      changedKeys(comparable(olds), comparable(news), ["device", "restoreOnDelete"]).length > 0;
     if (bindingChanged) await this.apply(news);
     return { outs: outputs(news, olds.previous) };
   }
@@ -81,7 +94,10 @@ export class AxisHttpsBindingProvider implements pulumi.dynamic.ResourceProvider
   async delete(_id: string, props: AxisHttpsBindingOutputs): Promise<void> {
     if (props.restoreOnDelete === false) return;
     const client = new AxisClient(props.device);
-    const [current, stored] = await Promise.all([client.getWebServerTlsConfiguration(), client.getCertificates()]);
+    const [current, stored] = await Promise.all([
+      client.getWebServerTlsConfiguration(),
+      client.getCertificates(),
+    ]);
     const previousId = props.previous.certificateIds[0];
     if (!previousId || !stored.some((c) => c.id === previousId)) {
       // Never leave HTTPS without a certificate: if what we found is gone, keep serving what is bound now.
@@ -108,7 +124,8 @@ export class AxisHttpsBindingProvider implements pulumi.dynamic.ResourceProvider
       tls: true,
       certificateIds: [inputs.certificateId],
       caCertificateIds: inputs.caCertificateIds ?? current.caCertificateIds,
-      policies: inputs.policy === undefined ? current.policies : { ...current.policies, admin: inputs.policy },
+      policies:
+        inputs.policy === undefined ? current.policies : { ...current.policies, admin: inputs.policy },
       ciphers: inputs.ciphers ?? current.ciphers,
     });
     return current;
@@ -126,7 +143,10 @@ function comparable(o: AxisHttpsBindingInputs | AxisHttpsBindingOutputs): Record
   };
 }
 
-function outputs(inputs: AxisHttpsBindingInputs, previous: WebServerTlsConfiguration): AxisHttpsBindingOutputs {
+function outputs(
+  inputs: AxisHttpsBindingInputs,
+  previous: WebServerTlsConfiguration,
+): AxisHttpsBindingOutputs {
   return stripUndefined({ ...inputs, deviceUrl: deviceLabel(inputs.device.url), previous });
 }
 
@@ -134,7 +154,10 @@ function stripUndefined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
 
-const PROVIDER = remoteProvider("pulumi-axis-sps/dist/provider/axis/httpsBinding", "AxisHttpsBindingProvider");
+const PROVIDER = remoteProvider(
+  "pulumi-axis-sps/dist/provider/axis/httpsBinding",
+  "AxisHttpsBindingProvider",
+);
 
 export interface AxisHttpsBindingArgs {
   device: pulumi.Input<DeviceConnectionArgs>;

@@ -2,12 +2,18 @@ import { isDeviceError } from "../transport/errors";
 import type { AxisClient, StoredCertificate } from "./client";
 
 /** The client certificate stored under an ID, if any. */
-export async function findCertificate(client: AxisClient, id: string): Promise<StoredCertificate | undefined> {
+export async function findCertificate(
+  client: AxisClient,
+  id: string,
+): Promise<StoredCertificate | undefined> {
   return (await client.getCertificates()).find((c) => c.id === id);
 }
 
 /** The CA certificate stored under an ID, if any. */
-export async function findCaCertificate(client: AxisClient, id: string): Promise<StoredCertificate | undefined> {
+export async function findCaCertificate(
+  client: AxisClient,
+  id: string,
+): Promise<StoredCertificate | undefined> {
   return (await client.getCACertificates()).find((c) => c.id === id);
 }
 

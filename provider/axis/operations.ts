@@ -140,7 +140,10 @@ export const LoadCACertificates: SoapOperation<Array<{ id: string; der: Uint8Arr
   readOnly: false,
   build: (items) => ({
     "tds:LoadCACertificates": {
-      "tds:CACertificate": items.map((i) => ({ "tt:CertificateID": i.id, "tt:Certificate": { "tt:Data": b64(i.der) } })),
+      "tds:CACertificate": items.map((i) => ({
+        "tt:CertificateID": i.id,
+        "tt:Certificate": { "tt:Data": b64(i.der) },
+      })),
     },
   }),
   decode: noResponse,
@@ -151,7 +154,10 @@ export const LoadCertificates: SoapOperation<Array<{ id: string; der: Uint8Array
   readOnly: false,
   build: (items) => ({
     "tds:LoadCertificates": {
-      "tds:NVTCertificate": items.map((i) => ({ "tt:CertificateID": i.id, "tt:Certificate": { "tt:Data": b64(i.der) } })),
+      "tds:NVTCertificate": items.map((i) => ({
+        "tt:CertificateID": i.id,
+        "tt:Certificate": { "tt:Data": b64(i.der) },
+      })),
     },
   }),
   decode: noResponse,
@@ -162,7 +168,11 @@ export const LoadPkcs12: SoapOperation<{ id: string; pkcs12: Uint8Array; passwor
   readOnly: false,
   build: (i) => ({
     "acertificates:LoadPkcs12": {
-      "acertificates:Pkcs12": { "acert:Id": i.id, "acert:Certificate": b64(i.pkcs12), "acert:Password": i.password },
+      "acertificates:Pkcs12": {
+        "acert:Id": i.id,
+        "acert:Certificate": b64(i.pkcs12),
+        "acert:Password": i.password,
+      },
     },
   }),
   decode: noResponse,
@@ -191,9 +201,13 @@ export const GetPkcs10Request2: SoapOperation<{ id: string; subject: AxisSubject
   name: "GetPkcs10Request2",
   readOnly: false,
   build: (i) => ({
-    "acertificates:GetPkcs10Request2": { "acertificates:Id": i.id, "acertificates:Subject": subjectTree(i.subject) },
+    "acertificates:GetPkcs10Request2": {
+      "acertificates:Id": i.id,
+      "acertificates:Subject": subjectTree(i.subject),
+    },
   }),
-  decode: (r) => fromB64((childText(r, NS.acertificates, "Pkcs10Request") ?? "").replace(/-----[A-Z ]+-----/g, "")),
+  decode: (r) =>
+    fromB64((childText(r, NS.acertificates, "Pkcs10Request") ?? "").replace(/-----[A-Z ]+-----/g, "")),
 };
 
 export const GetWebServerTlsConfiguration: SoapOperation<void, WebServerTlsConfiguration> = {
@@ -204,7 +218,8 @@ export const GetWebServerTlsConfiguration: SoapOperation<void, WebServerTlsConfi
     const c = childOf(r, NS.aweb, "Configuration");
     const policies = childOf(c, NS.aweb, "ConnectionPolicies");
     const set = childOf(c, NS.aweb, "CertificateSet");
-    const ids = (local: string) => childrenOf(childOf(set, NS.acert, local), NS.acert, "Id").map((e) => e.text.trim());
+    const ids = (local: string) =>
+      childrenOf(childOf(set, NS.acert, local), NS.acert, "Id").map((e) => e.text.trim());
     return {
       tls: childText(c, NS.aweb, "Tls") === "true",
       policies: {
@@ -260,7 +275,11 @@ export const GetDot1XConfiguration: SoapOperation<string, Dot1XConfiguration> = 
       anonymousId: childText(c, NS.tt, "AnonymousID"),
       eapMethod: Number(childText(c, NS.tt, "EAPMethod") ?? "0"),
       caCertificateIds: childrenOf(c, NS.tt, "CACertificateID").map((e) => e.text.trim()),
-      certificateId: childText(childOf(childOf(c, NS.tt, "EAPMethodConfiguration"), NS.tt, "TLSConfiguration"), NS.tt, "CertificateID"),
+      certificateId: childText(
+        childOf(childOf(c, NS.tt, "EAPMethodConfiguration"), NS.tt, "TLSConfiguration"),
+        NS.tt,
+        "CertificateID",
+      ),
     };
   },
 };
@@ -274,7 +293,8 @@ export const SetDot1XConfiguration: SoapOperation<Dot1XConfiguration, void> = {
     if (c.anonymousId) conf["tt:AnonymousID"] = c.anonymousId;
     conf["tt:EAPMethod"] = String(c.eapMethod);
     if (c.caCertificateIds.length) conf["tt:CACertificateID"] = c.caCertificateIds;
-    if (c.certificateId) conf["tt:EAPMethodConfiguration"] = { "tt:TLSConfiguration": { "tt:CertificateID": c.certificateId } };
+    if (c.certificateId)
+      conf["tt:EAPMethodConfiguration"] = { "tt:TLSConfiguration": { "tt:CertificateID": c.certificateId } };
     return { "tds:SetDot1XConfiguration": { "tds:Dot1XConfiguration": conf } };
   },
   decode: noResponse,

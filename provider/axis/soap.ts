@@ -19,7 +19,11 @@ export interface XmlTree {
   [qualifiedName: string]: XmlValue;
 }
 
-const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: "@_", suppressEmptyNode: true });
+const builder = new XMLBuilder({
+  ignoreAttributes: false,
+  attributeNamePrefix: "@_",
+  suppressEmptyNode: true,
+});
 
 /**
  * A SOAP 1.2 envelope around one operation element. Every element carries an explicit prefix declared on
@@ -79,7 +83,9 @@ export function parseFault(fault: XmlElement): ParsedFault {
   const reason = childText(childOf(fault, NS.soap, "Reason"), NS.soap, "Text") ?? "";
   const detailEl = childOf(fault, NS.soap, "Detail");
   const detailChild = detailEl?.children.find((c) => !(c.ns === NS.soap && c.local === "Text"));
-  const detail = detailChild ? detailChild.local : (childText(detailEl, NS.soap, "Text") ?? detailEl?.text.trim() ?? "");
+  const detail = detailChild
+    ? detailChild.local
+    : (childText(detailEl, NS.soap, "Text") ?? detailEl?.text.trim() ?? "");
   return {
     soapCode: codeValue ? qnameOf(codeValue, codeValue.text).local : "",
     subcode: subQ.local,
@@ -93,7 +99,12 @@ export function parseFault(fault: XmlElement): ParsedFault {
  * The operation's response element from a SOAP response of any HTTP status: a Fault becomes an
  * AxisSoapFault whatever the status (devices disagree on 400 vs 500), anything else non-2xx an HTTP error.
  */
-export function parseSoapResponse(device: string, operation: string, status: number, body: string): XmlElement {
+export function parseSoapResponse(
+  device: string,
+  operation: string,
+  status: number,
+  body: string,
+): XmlElement {
   let envelope: XmlElement | undefined;
   try {
     envelope = parseXml(body);
@@ -106,22 +117,39 @@ export function parseSoapResponse(device: string, operation: string, status: num
     throw new AxisSoapFault(device, operation, status, parseFault(first));
   }
   if (status === 403) {
-    throw new DeviceError("DEVICE_UNAUTHORIZED", "HTTP 403: the user may not call this operation (an Administrator account is needed)", {
+    throw new DeviceError(
+      "DEVICE_UNAUTHORIZED",
+      "HTTP 403: the user may not call this operation (an Administrator account is needed)",
+      {
+        device,
+        operation,
+        status,
+      },
+    );
+  }
+  if (status < 200 || status >= 300) {
+    throw new DeviceError("DEVICE_HTTP_ERROR", `HTTP ${status}${snippet(body)}`, {
+      device,
+      operation,
+      status,
+      transient: status >= 500,
+    });
+  }
+  if (!first) {
+    throw new DeviceError("DEVICE_BAD_RESPONSE", `the answer is not a SOAP 1.2 envelope${snippet(body)}`, {
       device,
       operation,
       status,
     });
   }
-  if (status < 200 || status >= 300) {
-    throw new DeviceError("DEVICE_HTTP_ERROR", `HTTP ${status}${snippet(body)}`, { device, operation, status, transient: status >= 500 });
-  }
-  if (!first) {
-    throw new DeviceError("DEVICE_BAD_RESPONSE", `the answer is not a SOAP 1.2 envelope${snippet(body)}`, { device, operation, status });
-  }
   return first;
 }
 
 function snippet(body: string): string {
-  const text = body.replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim().slice(0, 160);
+  const text = body
+    .replace(/<[^>]*>/g, " ")
+    .replace(/\s+/g, " ")
+    .trim()
+    .slice(0, 160);
   return text ? `: ${text}` : "";
 }

@@ -27,14 +27,20 @@ function valueAt(root: unknown, path: PropertyKey[]): unknown {
 
 /** Property paths as Pulumi shows them: `pem.certificate`, `caCertificateIds[1]`. */
 export function propertyPath(path: PropertyKey[]): string {
-  return path.reduce<string>((acc, key) => (typeof key === "number" ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)), "");
+  return path.reduce<string>(
+    (acc, key) => (typeof key === "number" ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)),
+    "",
+  );
 }
 
 /**
  * Validates inputs with a zod schema and turns every issue into a CheckFailure naming its property.
  * Issues on values that are still unknown (preview) are dropped: they are checked again at apply time.
  */
-export function schemaFailures<T>(schema: z.ZodType<T>, inputs: unknown): { value?: T; failures: pulumi.dynamic.CheckFailure[] } {
+export function schemaFailures<T>(
+  schema: z.ZodType<T>,
+  inputs: unknown,
+): { value?: T; failures: pulumi.dynamic.CheckFailure[] } {
   const result = schema.safeParse(inputs);
   if (result.success) return { value: result.data, failures: [] };
   const failures = result.error.issues

@@ -12,11 +12,17 @@ export interface DeviceConnectionArgs {
   }>;
   allowBasicOverHttp?: pulumi.Input<boolean>;
   timeouts?: pulumi.Input<{ connectMs?: pulumi.Input<number>; requestMs?: pulumi.Input<number> }>;
-  retry?: pulumi.Input<{ attempts?: pulumi.Input<number>; baseDelayMs?: pulumi.Input<number>; maxDelayMs?: pulumi.Input<number> }>;
+  retry?: pulumi.Input<{
+    attempts?: pulumi.Input<number>;
+    baseDelayMs?: pulumi.Input<number>;
+    maxDelayMs?: pulumi.Input<number>;
+  }>;
   maxConnections?: pulumi.Input<number>;
 }
 
 /** The connection stored as a secret: it carries the password, and read and delete need it from state. */
-export function secretDevice(device: pulumi.Input<DeviceConnectionArgs>): pulumi.Output<DeviceConnectionArgs> {
+export function secretDevice(
+  device: pulumi.Input<DeviceConnectionArgs>,
+): pulumi.Output<DeviceConnectionArgs> {
   return pulumi.secret(device) as pulumi.Output<DeviceConnectionArgs>;
 }

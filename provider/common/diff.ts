@@ -17,7 +17,11 @@ function canonical(v: unknown): unknown {
 }
 
 /** Keys (outside `ignore`) whose values differ between two input objects. */
-export function changedKeys(olds: Record<string, unknown>, news: Record<string, unknown>, ignore: string[]): string[] {
+export function changedKeys(
+  olds: Record<string, unknown>,
+  news: Record<string, unknown>,
+  ignore: string[],
+): string[] {
   const keys = new Set([...Object.keys(olds), ...Object.keys(news)]);
   return [...keys].filter((k) => !ignore.includes(k) && !sameJson(olds[k], news[k])).sort();
 }

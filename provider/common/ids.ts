@@ -12,8 +12,14 @@ const SUFFIX_LENGTH = 9; // "-" plus 8 hex digits
 export const idPrefixSchema = z
   .string()
   .min(1, "must not be empty")
-  .max(128 - SUFFIX_LENGTH, `must be at most ${128 - SUFFIX_LENGTH} characters (a generation suffix is added)`)
-  .regex(ID_PATTERN, "may hold only letters, digits, space and . _ ( ) -, and must start with a letter or digit");
+  .max(
+    128 - SUFFIX_LENGTH,
+    `must be at most ${128 - SUFFIX_LENGTH} characters (a generation suffix is added)`,
+  )
+  .regex(
+    ID_PATTERN,
+    "may hold only letters, digits, space and . _ ( ) -, and must start with a letter or digit",
+  );
 
 /** A device ID unique to this generation of the object, so a replacement never collides with its predecessor. */
 export function generationId(prefix: string): string {

@@ -7,7 +7,6 @@ import type * as pulumi from "@pulumi/pulumi";
  */
 export function remoteProvider(modulePath: string, exportName: string): pulumi.dynamic.ResourceProvider {
   const load = (): pulumi.dynamic.ResourceProvider => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const mod = require(modulePath) as Record<string, new () => pulumi.dynamic.ResourceProvider>;
     return new mod[exportName]();
   };

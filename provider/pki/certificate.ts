@@ -58,12 +58,16 @@ export function certificatesFromPem(text: string): Buffer[] {
 /** Exactly one certificate from PEM. */
 export function certificateFromPem(text: string): CertificateInfo {
   const ders = certificatesFromPem(text);
-  if (ders.length !== 1) throw new PkiInputError(`holds ${ders.length} certificates where exactly one was expected`);
+  if (ders.length !== 1)
+    throw new PkiInputError(`holds ${ders.length} certificates where exactly one was expected`);
   return certificateFromDer(ders[0]);
 }
 
 /** Why a certificate cannot be used now (or `undefined` when it can). */
-export function validityProblem(info: Pick<CertificateInfo, "notBefore" | "notAfter">, now: Date): string | undefined {
+export function validityProblem(
+  info: Pick<CertificateInfo, "notBefore" | "notAfter">,
+  now: Date,
+): string | undefined {
   if (new Date(info.notAfter).getTime() <= now.getTime()) return `expired on ${info.notAfter}`;
   if (new Date(info.notBefore).getTime() > now.getTime()) return `is not valid until ${info.notBefore}`;
   return undefined;

@@ -7,10 +7,13 @@ const KEY_TYPES = new Set(["PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY"]);
 /** Parses an unencrypted private key in PKCS#8, PKCS#1 or SEC1 PEM. Never puts key material in errors. */
 export function parsePrivateKey(pem: string): KeyObject {
   const blocks = pemBlocks(pem);
-  if (blocks.length !== 1) throw new PkiInputError(`holds ${blocks.length} PEM blocks where one private key was expected`);
+  if (blocks.length !== 1)
+    throw new PkiInputError(`holds ${blocks.length} PEM blocks where one private key was expected`);
   const type = blocks[0].type;
   if (type === "ENCRYPTED PRIVATE KEY" || /Proc-Type:\s*4,ENCRYPTED/.test(pem)) {
-    throw new PkiInputError("is an encrypted private key; devices accept only unencrypted keys (decrypt it first)");
+    throw new PkiInputError(
+      "is an encrypted private key; devices accept only unencrypted keys (decrypt it first)",
+    );
   }
   if (type === "CERTIFICATE") throw new PkiInputError("holds a certificate where a private key was expected");
   if (!KEY_TYPES.has(type)) throw new PkiInputError(`holds a ${type} block where a private key was expected`);

@@ -31,11 +31,14 @@ export function openPkcs12(data: Buffer, password: string): Pkcs12Contents {
   // forge decodes only RSA keys and certificates; for EC it leaves the ASN.1, which node:crypto reads.
   const keyDers = [...bagsOf(forge.pki.oids.pkcs8ShroudedKeyBag), ...bagsOf(forge.pki.oids.keyBag)]
     .filter((b) => b.key || b.asn1)
-    .map((b) => bagDer(b, () => forge.pki.wrapRsaPrivateKey(forge.pki.privateKeyToAsn1(b.key as forge.pki.PrivateKey))));
+    .map((b) =>
+      bagDer(b, () => forge.pki.wrapRsaPrivateKey(forge.pki.privateKeyToAsn1(b.key as forge.pki.PrivateKey))),
+    );
   const certDers = bagsOf(forge.pki.oids.certBag)
     .filter((b) => b.cert || b.asn1)
     .map((b) => bagDer(b, () => forge.pki.certificateToAsn1(b.cert as forge.pki.Certificate)));
-  if (keyDers.length !== 1) throw new PkiInputError(`holds ${keyDers.length} private keys where exactly one was expected`);
+  if (keyDers.length !== 1)
+    throw new PkiInputError(`holds ${keyDers.length} private keys where exactly one was expected`);
   if (certDers.length === 0) throw new PkiInputError("holds no certificate");
   let key;
   try {

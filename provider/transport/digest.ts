@@ -95,7 +95,9 @@ export class DigestSession {
     let ha1 = h(`${username}:${realm}:${password}`);
     if (sess) ha1 = h(`${ha1}:${p.nonce}:${this.cnonceForSess}`);
     const ha2 = h(`${method}:${uri}`);
-    const response = qopAuth ? h(`${ha1}:${p.nonce}:${nc}:${cnonce}:auth:${ha2}`) : h(`${ha1}:${p.nonce}:${ha2}`);
+    const response = qopAuth
+      ? h(`${ha1}:${p.nonce}:${nc}:${cnonce}:auth:${ha2}`)
+      : h(`${ha1}:${p.nonce}:${ha2}`);
     const quote = (s: string) => `"${s.replace(/(["\\])/g, "\\$1")}"`;
     const parts = [
       `username=${quote(username)}`,

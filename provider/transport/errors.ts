@@ -39,7 +39,10 @@ export class DeviceError extends Error {
   readonly retryAfterMs?: number;
 
   constructor(code: DeviceErrorCode, detail: string, ctx: DeviceErrorContext) {
-    super(`${ctx.device} ${ctx.operation}: ${detail}`, ctx.cause === undefined ? undefined : { cause: ctx.cause });
+    super(
+      `${ctx.device} ${ctx.operation}: ${detail}`,
+      ctx.cause === undefined ? undefined : { cause: ctx.cause },
+    );
     this.name = "DeviceError";
     this.code = code;
     this.device = ctx.device;

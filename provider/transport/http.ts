@@ -159,11 +159,15 @@ export class DeviceHttp {
   }
 
   private unauthorized(req: HttpRequest): DeviceError {
-    return new DeviceError("DEVICE_UNAUTHORIZED", `the device refused the credentials of user "${this.conn.username}" (HTTP 401)`, {
-      device: this.device,
-      operation: req.operation,
-      status: 401,
-    });
+    return new DeviceError(
+      "DEVICE_UNAUTHORIZED",
+      `the device refused the credentials of user "${this.conn.username}" (HTTP 401)`,
+      {
+        device: this.device,
+        operation: req.operation,
+        status: 401,
+      },
+    );
   }
 
   private basicAllowed(): boolean {
@@ -172,7 +176,12 @@ export class DeviceHttp {
 
   private currentAuthorization(req: HttpRequest): string | undefined {
     if (this.scheme === "digest" && this.digest) {
-      return this.digest.authorize(req.method, this.basePath + req.path, this.conn.username, this.conn.password);
+      return this.digest.authorize(
+        req.method,
+        this.basePath + req.path,
+        this.conn.username,
+        this.conn.password,
+      );
     }
     // Preemptive Basic only where the channel is verified TLS: the password then reaches no one but the device.
     const verifiedTls = this.origin.startsWith("https:") && this.conn.tls?.insecure !== true;
@@ -222,13 +231,21 @@ export class DeviceHttp {
   }
 }
 
-function translateNetworkError(err: unknown, ctx: { device: string; operation: string }, idempotent: boolean): DeviceError {
+function translateNetworkError(
+  err: unknown,
+  ctx: { device: string; operation: string },
+  idempotent: boolean,
+): DeviceError {
   if (isDeviceError(err)) return err;
   const e = err as { code?: string; name?: string; message?: string };
   const code = e.code ?? e.name ?? "";
   const text = `${code ? code + ": " : ""}${e.message ?? String(err)}`;
   if (code === "UND_ERR_CONNECT_TIMEOUT") {
-    return new DeviceError("DEVICE_TIMEOUT", `connect timed out (${text})`, { ...ctx, transient: true, cause: err });
+    return new DeviceError("DEVICE_TIMEOUT", `connect timed out (${text})`, {
+      ...ctx,
+      transient: true,
+      cause: err,
+    });
   }
   if (["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "TimeoutError", "AbortError"].includes(code)) {
     // The request went out: the device may have acted on it.
@@ -254,7 +271,18 @@ function translateNetworkError(err: unknown, ctx: { device: string; operation: s
 function connectionKey(conn: DeviceConnection): string {
   // The password is part of the key (a rotated password is a new endpoint) but only as a hash.
   return createHash("sha256")
-    .update(JSON.stringify([conn.url, conn.username, conn.password, conn.tls, conn.allowBasicOverHttp, conn.timeouts, conn.retry, conn.maxConnections]))
+    .update(
+      JSON.stringify([
+        conn.url,
+        conn.username,
+        conn.password,
+        conn.tls,
+        conn.allowBasicOverHttp,
+        conn.timeouts,
+        conn.retry,
+        conn.maxConnections,
+      ]),
+    )
     .digest("hex");
 }
 

@@ -38,7 +38,9 @@ export function trustingConnector(
   });
   if (trust?.insecure && !warned.has(device)) {
     warned.add(device);
-    console.warn(`warning: ${device}: TLS verification is disabled (tls.insecure: true); anyone on the path can impersonate this device`);
+    console.warn(
+      `warning: ${device}: TLS verification is disabled (tls.insecure: true); anyone on the path can impersonate this device`,
+    );
   }
   return (options, callback) => {
     base(options, (err, socket) => {

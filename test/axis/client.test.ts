@@ -71,7 +71,11 @@ describe("AxisClient against the camera simulator", function () {
   it("refuses Basic over plain HTTP unless allowed", async () => {
     const basicCamera = await AxisSimulator.start({ httpAuth: "basic" });
     try {
-      const conn = { url: basicCamera.httpUrl, username: basicCamera.username, password: basicCamera.password };
+      const conn = {
+        url: basicCamera.httpUrl,
+        username: basicCamera.username,
+        password: basicCamera.password,
+      };
       await assert.rejects(new AxisClient(conn).getCertificates(), { code: "DEVICE_INSECURE_AUTH_REFUSED" });
       const list = await new AxisClient({ ...conn, allowBasicOverHttp: true }).getCertificates();
       assert.ok(list.length > 0);
@@ -83,7 +87,12 @@ describe("AxisClient against the camera simulator", function () {
   it("answers a Digest challenge on HTTPS too, and SHA-256 when offered", async () => {
     const strict = await AxisSimulator.start({ httpsAuth: "digest", digestAlgorithms: ["SHA-256", "MD5"] });
     try {
-      const conn = { url: strict.httpsUrl, username: strict.username, password: strict.password, tls: { caCertificate: strict.caCertificatePem } };
+      const conn = {
+        url: strict.httpsUrl,
+        username: strict.username,
+        password: strict.password,
+        tls: { caCertificate: strict.caCertificatePem },
+      };
       await new AxisClient(conn).getCertificates();
       await new AxisClient(conn).getCertificatesStatus();
       assert.equal(strict.counters().unauthorized, 1);
@@ -95,7 +104,11 @@ describe("AxisClient against the camera simulator", function () {
   it("takes a fresh nonce when the device says stale=true", async () => {
     const quick = await AxisSimulator.start({ nonceLifetimeMs: 150 });
     try {
-      const client = new AxisClient({ url: quick.httpUrl, username: quick.username, password: quick.password });
+      const client = new AxisClient({
+        url: quick.httpUrl,
+        username: quick.username,
+        password: quick.password,
+      });
       await client.getCertificates();
       await new Promise((r) => setTimeout(r, 300));
       await client.getCertificatesStatus();
@@ -123,9 +136,12 @@ describe("AxisClient against the camera simulator", function () {
     });
 
     it("refuses a pin that does not match", async () => {
-      await assert.rejects(new AxisClient({ ...https, tls: { fingerprintSha256: "00".repeat(32) } }).getCertificates(), {
-        code: "DEVICE_TLS_PIN_MISMATCH",
-      });
+      await assert.rejects(
+        new AxisClient({ ...https, tls: { fingerprintSha256: "00".repeat(32) } }).getCertificates(),
+        {
+          code: "DEVICE_TLS_PIN_MISMATCH",
+        },
+      );
     });
 
     it("accepts anything with insecure: true", async () => {
@@ -156,19 +172,33 @@ describe("AxisClient against the camera simulator", function () {
     it("loads a certificate with its PKCS#8 key, binds HTTPS to it, and the listener serves it", async () => {
       const client = new AxisClient(https);
       const leaf = await makeLeaf(ca, "cam-https");
-      await client.loadCertificateWithPrivateKey([{ id: "cc-pem", certificateDer: der(leaf.certPem), privateKeyPkcs8Der: keyDer(leaf.keyPem) }]);
+      await client.loadCertificateWithPrivateKey([
+        { id: "cc-pem", certificateDer: der(leaf.certPem), privateKeyPkcs8Der: keyDer(leaf.keyPem) },
+      ]);
       const before = await client.getWebServerTlsConfiguration();
       await client.setWebServerTlsConfiguration({ ...before, certificateIds: ["cc-pem"] });
       // New connections now meet the new certificate: trust both CAs from here on.
-      const fresh = new AxisClient({ ...https, tls: { caCertificate: ca.certPem + camera.caCertificatePem } });
+      const fresh = new AxisClient({
+        ...https,
+        tls: { caCertificate: ca.certPem + camera.caCertificatePem },
+      });
       const after = await fresh.getWebServerTlsConfiguration();
       assert.deepEqual(after.certificateIds, ["cc-pem"]);
       assert.deepEqual(after.ciphers, before.ciphers);
-      assert.equal(camera.servedHttpsFingerprint(), new X509Certificate(der(leaf.certPem)).fingerprint256.replace(/:/g, "").toLowerCase());
+      assert.equal(
+        camera.servedHttpsFingerprint(),
+        new X509Certificate(der(leaf.certPem)).fingerprint256.replace(/:/g, "").toLowerCase(),
+      );
       const status = await fresh.getCertificatesStatus();
-      assert.deepEqual(status.filter((s) => s.status).map((s) => s.id), ["cc-pem"]);
+      assert.deepEqual(
+        status.filter((s) => s.status).map((s) => s.id),
+        ["cc-pem"],
+      );
       // The bound certificate cannot be deleted.
-      await assert.rejects(fresh.deleteCertificates(["cc-pem"]), (err: AxisSoapFault) => err.code === "AXIS_SOAP_FAULT");
+      await assert.rejects(
+        fresh.deleteCertificates(["cc-pem"]),
+        (err: AxisSoapFault) => err.code === "AXIS_SOAP_FAULT",
+      );
       // Put HTTPS back on the original so the other tests keep trusting the camera.
       await fresh.setWebServerTlsConfiguration(before);
       await fresh.deleteCertificates(["cc-pem"]);
@@ -178,18 +208,24 @@ describe("AxisClient against the camera simulator", function () {
       const a = await makeLeaf(ca, "a");
       const b = await makeLeaf(ca, "b");
       await assert.rejects(
-        new AxisClient(https).loadCertificateWithPrivateKey([{ id: "cc-mismatch", certificateDer: der(a.certPem), privateKeyPkcs8Der: keyDer(b.keyPem) }]),
-        (err: AxisSoapFault) => err.code === "AXIS_SOAP_FAULT" && err.soapCode === "Sender" && err.status === 400,
+        new AxisClient(https).loadCertificateWithPrivateKey([
+          { id: "cc-mismatch", certificateDer: der(a.certPem), privateKeyPkcs8Der: keyDer(b.keyPem) },
+        ]),
+        (err: AxisSoapFault) =>
+          err.code === "AXIS_SOAP_FAULT" && err.soapCode === "Sender" && err.status === 400,
       );
     });
 
     it("refuses a duplicate ID and an unknown ID with the device's own text", async () => {
       const client = new AxisClient(https);
       await client.loadCACertificates([{ id: "cc-ca", der: der(ca.certPem) }]);
-      await assert.rejects(client.loadCACertificates([{ id: "cc-ca", der: der(ca.certPem) }]), (err: AxisSoapFault) => {
-        assert.match(err.reason, /already exists/);
-        return true;
-      });
+      await assert.rejects(
+        client.loadCACertificates([{ id: "cc-ca", der: der(ca.certPem) }]),
+        (err: AxisSoapFault) => {
+          assert.match(err.reason, /already exists/);
+          return true;
+        },
+      );
       assert.ok((await client.getCACertificates()).some((c) => c.id === "cc-ca"));
       await client.deleteCertificates(["cc-ca"]);
       await assert.rejects(client.deleteCertificates(["cc-ca"]), (err: AxisSoapFault) => {
@@ -203,10 +239,18 @@ describe("AxisClient against the camera simulator", function () {
       const leaf = await makeLeaf(rsaCa, "p12-cam", { rsa: true });
       const client = new AxisClient(https);
       await assert.rejects(
-        client.loadPkcs12({ id: "cc-p12", pkcs12: Buffer.from(pkcs12(leaf, "right"), "base64"), password: "wrong" }),
+        client.loadPkcs12({
+          id: "cc-p12",
+          pkcs12: Buffer.from(pkcs12(leaf, "right"), "base64"),
+          password: "wrong",
+        }),
         { code: "AXIS_SOAP_FAULT" },
       );
-      await client.loadPkcs12({ id: "cc-p12", pkcs12: Buffer.from(pkcs12(leaf, "right", [], true), "base64"), password: "right" });
+      await client.loadPkcs12({
+        id: "cc-p12",
+        pkcs12: Buffer.from(pkcs12(leaf, "right", [], true), "base64"),
+        password: "right",
+      });
       const stored = (await client.getCertificates()).find((c) => c.id === "cc-p12");
       assert.deepEqual(stored?.der, der(leaf.certPem));
       await client.deleteCertificates(["cc-p12"]);
@@ -233,20 +277,35 @@ describe("AxisClient against the camera simulator", function () {
     it("reports an unknown operation as ActionNotSupported", async () => {
       const client = new AxisClient(https);
       await assert.rejects(
-        client.call({ name: "GetCACertificates (acertificates)", readOnly: true, build: () => ({ "acertificates:GetCACertificates": "" }), decode: () => 0 }, undefined),
-        (err: AxisSoapFault) => err.soapCode === "Receiver" && err.subcode === "ActionNotSupported" && err.status === 500,
+        client.call(
+          {
+            name: "GetCACertificates (acertificates)",
+            readOnly: true,
+            build: () => ({ "acertificates:GetCACertificates": "" }),
+            decode: () => 0,
+          },
+          undefined,
+        ),
+        (err: AxisSoapFault) =>
+          err.soapCode === "Receiver" && err.subcode === "ActionNotSupported" && err.status === 500,
       );
     });
 
     it("surfaces the capacity limit", async () => {
       const small = await AxisSimulator.start({ maxCertificates: 3 });
       try {
-        const client = new AxisClient({ url: small.httpUrl, username: small.username, password: small.password });
+        const client = new AxisClient({
+          url: small.httpUrl,
+          username: small.username,
+          password: small.password,
+        });
         await assert.rejects(
           (async () => {
-            for (let i = 0; i < 5; i++) await client.createCertificate2({ id: `cap-${i}`, subject: { commonName: `cap-${i}` } });
+            for (let i = 0; i < 5; i++)
+              await client.createCertificate2({ id: `cap-${i}`, subject: { commonName: `cap-${i}` } });
           })(),
-          (err: AxisSoapFault) => err.code === "AXIS_SOAP_FAULT" && /MaxNumberOfCertificates/.test(err.detail + err.reason),
+          (err: AxisSoapFault) =>
+            err.code === "AXIS_SOAP_FAULT" && /MaxNumberOfCertificates/.test(err.detail + err.reason),
         );
       } finally {
         await small.stop();

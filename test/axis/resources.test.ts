@@ -40,26 +40,153 @@ describe("Axis resources against the camera simulator", function () {
   beforeEach(() => camera.resetCounters());
 
   describe("check rejects bad input with a failure per problem and sends nothing", () => {
-    const failuresOf = async (inputs: Record<string, unknown>) => (await certs.check({}, { device, idPrefix: "bad", ...inputs })).failures ?? [];
+    const failuresOf = async (inputs: Record<string, unknown>) =>
+      (await certs.check({}, { device, idPrefix: "bad", ...inputs })).failures ?? [];
 
     const cases: Array<[string, () => Promise<Record<string, unknown>>, string, RegExp]> = [
-      ["malformed PEM", async () => ({ pem: { certificate: "-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----", privateKey: (await makeLeaf(siteCa, "x")).keyPem } }), "pem.certificate", /malformed|not a valid/],
-      ["truncated PEM", async () => ({ pem: { certificate: (await makeLeaf(siteCa, "x")).certPem.slice(0, 200), privateKey: (await makeLeaf(siteCa, "x")).keyPem } }), "pem.certificate", /truncated/],
-      ["DER where PEM is expected", async () => ({ pem: { certificate: Buffer.from((await makeLeaf(siteCa, "x")).cert.rawData).toString("base64"), privateKey: (await makeLeaf(siteCa, "x")).keyPem } }), "pem.certificate", /not PEM/],
-      ["key not matching the certificate", async () => ({ pem: { certificate: (await makeLeaf(siteCa, "x")).certPem, privateKey: (await makeLeaf(siteCa, "y")).keyPem } }), "pem.privateKey", /does not match/],
-      ["an encrypted key", async () => { const l = await makeLeaf(siteCa, "x"); return { pem: { certificate: l.certPem, privateKey: encrypted(l.keyPem) } }; }, "pem.privateKey", /encrypted/],
-      ["an expired certificate", async () => { const l = await makeLeaf(siteCa, "x", { notBefore: new Date(Date.now() - 30 * DAY), notAfter: new Date(Date.now() - DAY) }); return { pem: { certificate: l.certPem, privateKey: l.keyPem } }; }, "pem.certificate", /expired/],
-      ["a certificate not valid yet", async () => { const l = await makeLeaf(siteCa, "x", { notBefore: new Date(Date.now() + DAY), notAfter: new Date(Date.now() + 30 * DAY) }); return { pem: { certificate: l.certPem, privateKey: l.keyPem } }; }, "pem.certificate", /not valid until/],
-      ["a chain that does not link", async () => { const l = await makeLeaf(siteCa, "x"); return { pem: { certificate: l.certPem, privateKey: l.keyPem, chain: rsaCa.certPem } }; }, "pem.chain", /not signed by/],
-      ["a wrong PKCS#12 password", async () => ({ pkcs12: { data: pkcs12(await makeLeaf(rsaCa, "p", { rsa: true }), "right"), password: "wrong" } }), "pkcs12.data", /password/],
-      ["two sources at once", async () => { const l = await makeLeaf(siteCa, "x"); return { pem: { certificate: l.certPem, privateKey: l.keyPem }, selfSigned: { subject: { commonName: "x" } } }; }, "selfSigned", /exactly one/],
+      [
+        "malformed PEM",
+        async () => ({
+          pem: {
+            certificate: "-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----",
+            privateKey: (await makeLeaf(siteCa, "x")).keyPem,
+          },
+        }),
+        "pem.certificate",
+        /malformed|not a valid/,
+      ],
+      [
+        "truncated PEM",
+        async () => ({
+          pem: {
+            certificate: (await makeLeaf(siteCa, "x")).certPem.slice(0, 200),
+            privateKey: (await makeLeaf(siteCa, "x")).keyPem,
+          },
+        }),
+        "pem.certificate",
+        /truncated/,
+      ],
+      [
+        "DER where PEM is expected",
+        async () => ({
+          pem: {
+            certificate: Buffer.from((await makeLeaf(siteCa, "x")).cert.rawData).toString("base64"),
+            privateKey: (await makeLeaf(siteCa, "x")).keyPem,
+          },
+        }),
+        "pem.certificate",
+        /not PEM/,
+      ],
+      [
+        "key not matching the certificate",
+        async () => ({
+          pem: {
+            certificate: (await makeLeaf(siteCa, "x")).certPem,
+            privateKey: (await makeLeaf(siteCa, "y")).keyPem,
+          },
+        }),
+        "pem.privateKey",
+        /does not match/,
+      ],
+      [
+        "an encrypted key",
+        async () => {
+          const l = await makeLeaf(siteCa, "x");
+          return { pem: { certificate: l.certPem, privateKey: encrypted(l.keyPem) } };
+        },
+        "pem.privateKey",
+        /encrypted/,
+      ],
+      [
+        "an expired certificate",
+        async () => {
+          const l = await makeLeaf(siteCa, "x", {
+            notBefore: new Date(Date.now() - 30 * DAY),
+            notAfter: new Date(Date.now() - DAY),
+          });
+          return { pem: { certificate: l.certPem, privateKey: l.keyPem } };
+        },
+        "pem.certificate",
+        /expired/,
+      ],
+      [
+        "a certificate not valid yet",
+        async () => {
+          const l = await makeLeaf(siteCa, "x", {
+            notBefore: new Date(Date.now() + DAY),
+            notAfter: new Date(Date.now() + 30 * DAY),
+          });
+          return { pem: { certificate: l.certPem, privateKey: l.keyPem } };
+        },
+        "pem.certificate",
+        /not valid until/,
+      ],
+      [
+        "a chain that does not link",
+        async () => {
+          const l = await makeLeaf(siteCa, "x");
+          return { pem: { certificate: l.certPem, privateKey: l.keyPem, chain: rsaCa.certPem } };
+        },
+        "pem.chain",
+        /not signed by/,
+      ],
+      [
+        "a wrong PKCS#12 password",
+        async () => ({
+          pkcs12: { data: pkcs12(await makeLeaf(rsaCa, "p", { rsa: true }), "right"), password: "wrong" },
+        }),
+        "pkcs12.data",
+        /password/,
+      ],
+      [
+        "two sources at once",
+        async () => {
+          const l = await makeLeaf(siteCa, "x");
+          return {
+            pem: { certificate: l.certPem, privateKey: l.keyPem },
+            selfSigned: { subject: { commonName: "x" } },
+          };
+        },
+        "selfSigned",
+        /exactly one/,
+      ],
       ["no source", async () => ({}), "selfSigned", /exactly one/],
-      ["an illegal ID", async () => ({ idPrefix: "a<b>", selfSigned: { subject: { commonName: "x" } } }), "idPrefix", /letters, digits/],
-      ["an over-long ID", async () => ({ idPrefix: "a".repeat(200), selfSigned: { subject: { commonName: "x" } } }), "idPrefix", /at most/],
-      ["markup in a subject", async () => ({ selfSigned: { subject: { commonName: "</acert:CN><x>" } } }), "selfSigned.subject.commonName", /must not contain/],
-      ["a bad country code", async () => ({ selfSigned: { subject: { commonName: "x", country: "Sweden" } } }), "selfSigned.subject.country", /two-letter/],
-      ["validity shorter than the renewal window", async () => ({ selfSigned: { subject: { commonName: "x" }, validityDays: 10 }, renewBeforeDays: 30 }), "selfSigned.validityDays", /must exceed/],
-      ["an unknown property", async () => ({ selfSigned: { subject: { commonName: "x" } }, colour: "blue" }), "(inputs)", /colour|Unrecognized/],
+      [
+        "an illegal ID",
+        async () => ({ idPrefix: "a<b>", selfSigned: { subject: { commonName: "x" } } }),
+        "idPrefix",
+        /letters, digits/,
+      ],
+      [
+        "an over-long ID",
+        async () => ({ idPrefix: "a".repeat(200), selfSigned: { subject: { commonName: "x" } } }),
+        "idPrefix",
+        /at most/,
+      ],
+      [
+        "markup in a subject",
+        async () => ({ selfSigned: { subject: { commonName: "</acert:CN><x>" } } }),
+        "selfSigned.subject.commonName",
+        /must not contain/,
+      ],
+      [
+        "a bad country code",
+        async () => ({ selfSigned: { subject: { commonName: "x", country: "Sweden" } } }),
+        "selfSigned.subject.country",
+        /two-letter/,
+      ],
+      [
+        "validity shorter than the renewal window",
+        async () => ({ selfSigned: { subject: { commonName: "x" }, validityDays: 10 }, renewBeforeDays: 30 }),
+        "selfSigned.validityDays",
+        /must exceed/,
+      ],
+      [
+        "an unknown property",
+        async () => ({ selfSigned: { subject: { commonName: "x" } }, colour: "blue" }),
+        "(inputs)",
+        /colour|Unrecognized/,
+      ],
     ];
     for (const [name, make, property, reason] of cases) {
       it(`rejects ${name}`, async () => {
@@ -73,27 +200,46 @@ describe("Axis resources against the camera simulator", function () {
 
     it("rejects an 802.1X client certificate whose common name is not its ID", async () => {
       const leaf = await makeLeaf(siteCa, "cam-1");
-      const result = await dot1x.check({}, { device, identity: "cam-1", clientCertificateId: "dot1x-cam", clientCertificatePem: leaf.certPem, caCertificateIds: ["radius"] });
+      const result = await dot1x.check(
+        {},
+        {
+          device,
+          identity: "cam-1",
+          clientCertificateId: "dot1x-cam",
+          clientCertificatePem: leaf.certPem,
+          caCertificateIds: ["radius"],
+        },
+      );
       assert.match(result.failures?.[0]?.reason ?? "", /common name is "cam-1".*"dot1x-cam"/);
       assert.equal(camera.counters().requests, 0);
     });
 
     it("rejects a device URL with credentials in it and an unknown HTTPS policy", async () => {
-      const result = await bindings.check({}, { device: { ...device, url: "https://root:pw@10.0.0.1" }, certificateId: "x", policy: "Sometimes" });
+      const result = await bindings.check(
+        {},
+        { device: { ...device, url: "https://root:pw@10.0.0.1" }, certificateId: "x", policy: "Sometimes" },
+      );
       const props = (result.failures ?? []).map((f) => f.property).sort();
       assert.deepEqual(props, ["device.url", "policy"]);
       assert.ok(!JSON.stringify(result.failures).includes("pw@"), "the failure does not echo credentials");
     });
 
     it("passes unknown values through during preview", async () => {
-      const result = await certs.check({}, { device, idPrefix: "x", pem: { certificate: UNKNOWN, privateKey: UNKNOWN } });
+      const result = await certs.check(
+        {},
+        { device, idPrefix: "x", pem: { certificate: UNKNOWN, privateKey: UNKNOWN } },
+      );
       assert.deepEqual(result.failures, []);
     });
   });
 
   describe("lifecycle", () => {
     it("creates a self-signed certificate, reads it, and deletes it idempotently", async () => {
-      const inputs = { device, idPrefix: "lobby", selfSigned: { subject: { commonName: "lobby-cam" }, validityDays: 90 } };
+      const inputs = {
+        device,
+        idPrefix: "lobby",
+        selfSigned: { subject: { commonName: "lobby-cam" }, validityDays: 90 },
+      };
       const { id, outs } = await certs.create(inputs);
       assert.match(id, /^lobby-[0-9a-f]{8}$/);
       assert.equal(outs.commonName, "lobby-cam");
@@ -110,7 +256,11 @@ describe("Axis resources against the camera simulator", function () {
 
     it("sees a certificate deleted by hand as gone, and one replaced under the same ID as drift", async () => {
       const leaf = await makeLeaf(siteCa, "drift-cam");
-      const inputs = { device, idPrefix: "drift", pem: { certificate: leaf.certPem, privateKey: leaf.keyPem } };
+      const inputs = {
+        device,
+        idPrefix: "drift",
+        pem: { certificate: leaf.certPem, privateKey: leaf.keyPem },
+      };
       const { id, outs } = await certs.create(inputs);
       assert.ok(!JSON.stringify(outs).includes(leaf.keyPem.split("\n")[1]), "no private key in outputs");
       await camera.replaceCertificate(id);
@@ -122,7 +272,12 @@ describe("Axis resources against the camera simulator", function () {
     });
 
     it("replaces on an input change and shows renewal without a refresh", async () => {
-      const inputs = { device, idPrefix: "renew", selfSigned: { subject: { commonName: "r" }, validityDays: 40 }, renewBeforeDays: 30 };
+      const inputs = {
+        device,
+        idPrefix: "renew",
+        selfSigned: { subject: { commonName: "r" }, validityDays: 40 },
+        renewBeforeDays: 30,
+      };
       const { id, outs } = await certs.create(inputs);
       assert.deepEqual((await certs.diff(id, outs, inputs)).replaces, []);
       const changed = { ...inputs, selfSigned: { subject: { commonName: "r2" }, validityDays: 40 } };
@@ -146,7 +301,10 @@ describe("Axis resources against the camera simulator", function () {
       const { id, outs } = await certs.create(inputs);
       const stored = camera.listCertificates().find((c) => c.id === id);
       assert.equal(stored?.fingerprintSha256, outs.fingerprintSha256.replace(/:/g, ""));
-      assert.ok(!JSON.stringify(outs).includes(inputs.pkcs12.data.slice(0, 40)), "no PKCS#12 data in outputs");
+      assert.ok(
+        !JSON.stringify(outs).includes(inputs.pkcs12.data.slice(0, 40)),
+        "no PKCS#12 data in outputs",
+      );
       assert.ok(!JSON.stringify(outs).includes('"pw"'), "no PKCS#12 password in outputs");
       await certs.delete(id, outs);
     });
@@ -154,7 +312,11 @@ describe("Axis resources against the camera simulator", function () {
     it("adopts an upload whose answer was lost after the device applied it", async () => {
       const leaf = await makeLeaf(siteCa, "lost");
       camera.injectFault("LoadCertificateWithPrivateKey", { kind: "resetAfterApply" });
-      const { id, outs } = await certs.create({ device, idPrefix: "lost", pem: { certificate: leaf.certPem, privateKey: leaf.keyPem } });
+      const { id, outs } = await certs.create({
+        device,
+        idPrefix: "lost",
+        pem: { certificate: leaf.certPem, privateKey: leaf.keyPem },
+      });
       assert.equal(camera.listCertificates().filter((c) => c.id === id).length, 1);
       assert.equal(camera.counters().requestsByOperation.LoadCertificateWithPrivateKey, 1, "not sent twice");
       await certs.delete(id, outs);
@@ -162,12 +324,20 @@ describe("Axis resources against the camera simulator", function () {
 
     it("binds HTTPS read-modify-write, sees a rebinding by hand, and restores what it found", async () => {
       const leaf = await makeLeaf(siteCa, "https-cam");
-      const cert = await certs.create({ device, idPrefix: "https", pem: { certificate: leaf.certPem, privateKey: leaf.keyPem } });
+      const cert = await certs.create({
+        device,
+        idPrefix: "https",
+        pem: { certificate: leaf.certPem, privateKey: leaf.keyPem },
+      });
       const original = camera.getWebServerTls();
       const inputs = { device, certificateId: cert.id, policy: "Https" as const };
       const binding = await bindings.create(inputs);
       assert.equal(camera.getWebServerTls().certificateId, cert.id);
-      assert.deepEqual(camera.getWebServerTls().ciphers, original.ciphers, "ciphers kept as the camera had them");
+      assert.deepEqual(
+        camera.getWebServerTls().ciphers,
+        original.ciphers,
+        "ciphers kept as the camera had them",
+      );
       assert.equal(camera.servedHttpsFingerprint(), cert.outs.fingerprintSha256.replace(/:/g, ""));
       assert.equal((await bindings.diff(binding.id, binding.outs, inputs)).changes, false);
       // Drift: someone rebinds HTTPS by hand.
@@ -185,11 +355,19 @@ describe("Axis resources against the camera simulator", function () {
     it("replaces the certificate HTTPS serves with HTTPS served throughout", async () => {
       const first = await makeLeaf(siteCa, "gen1");
       const second = await makeLeaf(siteCa, "gen2");
-      const old = await certs.create({ device, idPrefix: "rot", pem: { certificate: first.certPem, privateKey: first.keyPem } });
+      const old = await certs.create({
+        device,
+        idPrefix: "rot",
+        pem: { certificate: first.certPem, privateKey: first.keyPem },
+      });
       const binding = await bindings.create({ device, certificateId: old.id });
       // Deleting the bound certificate first is refused: HTTPS is never left without one.
       await assert.rejects(certs.delete(old.id, old.outs), /AXIS_SOAP_FAULT|SOAP/);
-      const fresh = await certs.create({ device, idPrefix: "rot", pem: { certificate: second.certPem, privateKey: second.keyPem } });
+      const fresh = await certs.create({
+        device,
+        idPrefix: "rot",
+        pem: { certificate: second.certPem, privateKey: second.keyPem },
+      });
       await bindings.update(binding.id, binding.outs, { device, certificateId: fresh.id });
       await certs.delete(old.id, old.outs);
       assert.equal(camera.servedHttpsFingerprint(), fresh.outs.fingerprintSha256.replace(/:/g, ""));
@@ -199,8 +377,19 @@ describe("Axis resources against the camera simulator", function () {
 
     it("configures 802.1X, sees it changed by hand, and restores on delete", async () => {
       const ca = await cas.create({ device, idPrefix: "radius", certificate: siteCa.certPem });
-      const client = await certs.create({ device, idPrefix: "d", exactId: "cam-dot1x", selfSigned: { subject: { commonName: "cam-dot1x" } } });
-      const inputs = { device, identity: "cam-dot1x", clientCertificateId: client.id, clientCertificatePem: client.outs.certificatePem, caCertificateIds: [ca.id] };
+      const client = await certs.create({
+        device,
+        idPrefix: "d",
+        exactId: "cam-dot1x",
+        selfSigned: { subject: { commonName: "cam-dot1x" } },
+      });
+      const inputs = {
+        device,
+        identity: "cam-dot1x",
+        clientCertificateId: client.id,
+        clientCertificatePem: client.outs.certificatePem,
+        caCertificateIds: [ca.id],
+      };
       assert.deepEqual((await dot1x.check({}, inputs)).failures, []);
       const made = await dot1x.create(inputs);
       assert.equal(camera.getDot1x().identity, "cam-dot1x");

@@ -9,4 +9,8 @@ export const repoRoot = (() => {
 })();
 
 /** The recorded AXIS OS 12.11 responses, beside the repository (shared/) as the project lays them out. */
-export const fixturesDir = [join(repoRoot, "test", "fixtures", "axis-os-12.11"), join(repoRoot, "..", "shared", "fixtures", "axis-os-12.11")].find(existsSync) ?? "";
+export const fixturesDir =
+  [
+    join(repoRoot, "test", "fixtures", "axis-os-12.11"),
+    join(repoRoot, "..", "shared", "fixtures", "axis-os-12.11"),
+  ].find(existsSync) ?? "";

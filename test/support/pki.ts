@@ -13,7 +13,12 @@ export interface Issued {
 }
 
 const EC = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" } as const;
-const RSA = { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256", publicExponent: new Uint8Array([1, 0, 1]), modulusLength: 2048 } as const;
+const RSA = {
+  name: "RSASSA-PKCS1-v1_5",
+  hash: "SHA-256",
+  publicExponent: new Uint8Array([1, 0, 1]),
+  modulusLength: 2048,
+} as const;
 const DAY = 86_400_000;
 
 async function keyPem(keys: CryptoKeyPair): Promise<string> {
@@ -22,7 +27,10 @@ async function keyPem(keys: CryptoKeyPair): Promise<string> {
 }
 
 /** A self-signed CA. */
-export async function makeCa(commonName: string, opts: { rsa?: boolean; days?: number } = {}): Promise<Issued> {
+export async function makeCa(
+  commonName: string,
+  opts: { rsa?: boolean; days?: number } = {},
+): Promise<Issued> {
   const alg = opts.rsa ? RSA : EC;
   const keys = (await webcrypto.subtle.generateKey(alg, true, ["sign", "verify"])) as CryptoKeyPair;
   const cert = await x509.X509CertificateGenerator.createSelfSigned({

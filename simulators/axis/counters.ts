@@ -1,0 +1,21 @@
+/** Traffic counters a test reads to check what the client did (retries, re-authentication, connection reuse). */
+export interface AxisCounters {
+  /** Every HTTP request received on either listener, whatever its outcome. */
+  requests: number;
+  /** Authenticated SOAP requests by operation local name (unknown operations included). */
+  requestsByOperation: Record<string, number>;
+  /** Every 401 sent. */
+  unauthorized: number;
+  /** TCP connections accepted on either listener. */
+  connections: number;
+  /** Completed TLS handshakes on the HTTPS listener. */
+  tlsHandshakes: number;
+}
+
+export function emptyCounters(): AxisCounters {
+  return { requests: 0, requestsByOperation: {}, unauthorized: 0, connections: 0, tlsHandshakes: 0 };
+}
+
+export function copyCounters(c: AxisCounters): AxisCounters {
+  return { ...c, requestsByOperation: { ...c.requestsByOperation } };
+}
