@@ -18,6 +18,8 @@ export interface DeviceConnectionArgs {
     maxDelayMs?: pulumi.Input<number>;
   }>;
   maxConnections?: pulumi.Input<number>;
+  /** SPS only: how long to wait for a configuration lock another administrator holds (default 60 s). */
+  lockWaitMs?: pulumi.Input<number>;
 }
 
 /** The connection stored as a secret: it carries the password, and read and delete need it from state. */

@@ -43,6 +43,8 @@ export const deviceConnectionSchema = z
     allowBasicOverHttp: z.boolean().optional(),
     timeouts: timeoutsSchema.optional(),
     retry: retrySchema.optional(),
+    /** SPS: how long to wait for a configuration lock held by another administrator. */
+    lockWaitMs: z.number().int().min(0).max(600_000).optional(),
     /** Connections kept alive to this device at most (small devices serve few requests at once). */
     maxConnections: z.number().int().min(1).max(64).optional(),
   })
