@@ -7,7 +7,12 @@ const DAY = 86_400_000;
 
 function signingAlgorithm(cert: x509.X509Certificate) {
   const alg = cert.publicKey.algorithm as { name: string; namedCurve?: string };
-  if (alg.name === "ECDSA") return { name: "ECDSA", namedCurve: alg.namedCurve, hash: alg.namedCurve === "P-384" ? "SHA-384" : "SHA-256" };
+  if (alg.name === "ECDSA")
+    return {
+      name: "ECDSA",
+      namedCurve: alg.namedCurve,
+      hash: alg.namedCurve === "P-384" ? "SHA-384" : "SHA-256",
+    };
   return { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" };
 }
 
@@ -15,16 +20,25 @@ function signingAlgorithm(cert: x509.X509Certificate) {
  * Signs a PKCS#10 request with a CA certificate and key: the example CA of a site, for stacks that have no
  * CA service. The request's signature is verified and its subject and extensions are carried over.
  */
-export async function signCsr(csrPem: string, caCertificatePem: string, caPrivateKeyPem: string, validityDays: number, now = new Date()): Promise<string> {
+export async function signCsr(
+  csrPem: string,
+  caCertificatePem: string,
+  caPrivateKeyPem: string,
+  validityDays: number,
+  now = new Date(),
+): Promise<string> {
   const csr = new x509.Pkcs10CertificateRequest(csrPem);
-  if (!(await csr.verify(webcrypto as unknown as Parameters<typeof csr.verify>[0]))) throw new Error("the certificate request's signature does not verify");
+  if (!(await csr.verify(webcrypto as unknown as Parameters<typeof csr.verify>[0])))
+    throw new Error("the certificate request's signature does not verify");
   const ca = new x509.X509Certificate(caCertificatePem);
   const alg = signingAlgorithm(ca);
   const pkcs8 = parsePrivateKey(caPrivateKeyPem).export({ type: "pkcs8", format: "der" });
   const signingKey = await webcrypto.subtle.importKey("pkcs8", pkcs8, alg, false, ["sign"]);
   const requested = csr.extensions;
   const cert = await x509.X509CertificateGenerator.create({
-    serialNumber: Buffer.from(webcrypto.getRandomValues(new Uint8Array(16))).toString("hex").replace(/^[89a-f]/, "1"),
+    serialNumber: Buffer.from(webcrypto.getRandomValues(new Uint8Array(16)))
+      .toString("hex")
+      .replace(/^[89a-f]/, "1"),
     subject: csr.subjectName,
     issuer: ca.subjectName,
     notBefore: new Date(now.getTime() - 5 * 60_000),
@@ -32,10 +46,7 @@ export async function signCsr(csrPem: string, caCertificatePem: string, caPrivat
     signingKey: signingKey as unknown as x509.X509CertificateCreateWithKeyParams["signingKey"],
     publicKey: csr.publicKey,
     signingAlgorithm: alg,
-    extensions: [
-      ...requested,
-      await x509.AuthorityKeyIdentifierExtension.create(ca, false),
-    ],
+    extensions: [...requested, await x509.AuthorityKeyIdentifierExtension.create(ca, false)],
   });
   return cert.toString("pem") + "\n";
 }

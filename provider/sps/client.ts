@@ -76,12 +76,16 @@ function sessions(): Map<string, SessionState> {
 /** Thrown inside a transaction when the session ended under it: the whole transaction has to be redone. */
 class SessionLostError extends DeviceError {
   constructor(device: string, operation: string) {
-    super("SPS_API_ERROR", "the session expired during the transaction; its changes were discarded by the appliance", {
-      device,
-      operation,
-      status: 401,
-      transient: true,
-    });
+    super(
+      "SPS_API_ERROR",
+      "the session expired during the transaction; its changes were discarded by the appliance",
+      {
+        device,
+        operation,
+        status: 401,
+        transient: true,
+      },
+    );
     this.name = "SessionLostError";
   }
 }
@@ -111,10 +115,14 @@ export class SpsClient {
   /** Logs in with Basic credentials and keeps the `session_id` cookie. Concurrent callers share one login. */
   async login(): Promise<string> {
     if (!this.conn.url.toLowerCase().startsWith("https:") && !this.conn.allowBasicOverHttp) {
-      throw new DeviceError("DEVICE_INSECURE_AUTH_REFUSED", "SPS logs in with Basic credentials; use https:// (or allowBasicOverHttp: true)", {
-        device: this.device,
-        operation: "login",
-      });
+      throw new DeviceError(
+        "DEVICE_INSECURE_AUTH_REFUSED",
+        "SPS logs in with Basic credentials; use https:// (or allowBasicOverHttp: true)",
+        {
+          device: this.device,
+          operation: "login",
+        },
+      );
     }
     this.session.login ??= this.doLogin().finally(() => (this.session.login = undefined));
     return this.session.login;
@@ -131,16 +139,25 @@ export class SpsClient {
       noAuth: true,
     });
     if (res.status === 401 || res.status === 403) {
-      throw new DeviceError("DEVICE_UNAUTHORIZED", `the appliance refused the credentials of user "${this.conn.username}" (HTTP ${res.status})`, {
-        device: this.device,
-        operation: "login",
-        status: res.status,
-      });
+      throw new DeviceError(
+        "DEVICE_UNAUTHORIZED",
+        `the appliance refused the credentials of user "${this.conn.username}" (HTTP ${res.status})`,
+        {
+          device: this.device,
+          operation: "login",
+          status: res.status,
+        },
+      );
     }
     if (res.status !== 200) throw this.error("login", res.status, res.body, res.headers["retry-after"]);
     const cookies = [res.headers["set-cookie"] ?? []].flat();
     const match = cookies.map((c) => /(?:^|;\s*)session_id=([^;]+)/.exec(c)).find((m) => m);
-    if (!match) throw new DeviceError("DEVICE_BAD_RESPONSE", "login answered 200 without a session_id cookie (check the clocks of SPS and this machine)", { device: this.device, operation: "login" });
+    if (!match)
+      throw new DeviceError(
+        "DEVICE_BAD_RESPONSE",
+        "login answered 200 without a session_id cookie (check the clocks of SPS and this machine)",
+        { device: this.device, operation: "login" },
+      );
     this.session.cookie = match[1];
     return match[1];
   }
@@ -149,7 +166,12 @@ export class SpsClient {
    * One REST call with the session cookie. Outside a transaction an expired session is renewed and the
    * call repeated; inside one the appliance has dropped the transaction, so the caller must start over.
    */
-  async call<T = unknown>(method: "GET" | "POST" | "PUT" | "DELETE", path: string, operation: string, body?: unknown): Promise<SpsEnvelope<T>> {
+  async call<T = unknown>(
+    method: "GET" | "POST" | "PUT" | "DELETE",
+    path: string,
+    operation: string,
+    body?: unknown,
+  ): Promise<SpsEnvelope<T>> {
     const cookie = this.session.cookie ?? (await this.login());
     let res = await this.send(method, path, operation, cookie, body);
     if (res.status === 401) {
@@ -157,27 +179,55 @@ export class SpsClient {
       this.session.cookie = undefined;
       res = await this.send(method, path, operation, await this.login(), body);
     }
-    if (res.status < 200 || res.status >= 300) throw this.error(operation, res.status, res.body, res.headers["retry-after"]);
+    if (res.status < 200 || res.status >= 300)
+      throw this.error(operation, res.status, res.body, res.headers["retry-after"]);
     if (!res.body) return {};
     try {
       return JSON.parse(res.body) as SpsEnvelope<T>;
     } catch {
-      throw new DeviceError("DEVICE_BAD_RESPONSE", `HTTP ${res.status} with a body that is not JSON`, { device: this.device, operation, status: res.status });
+      throw new DeviceError("DEVICE_BAD_RESPONSE", `HTTP ${res.status} with a body that is not JSON`, {
+        device: this.device,
+        operation,
+        status: res.status,
+      });
     }
   }
 
-  private send(method: "GET" | "POST" | "PUT" | "DELETE", path: string, operation: string, cookie: string, body: unknown) {
-    const headers: Record<string, string> = { cookie: `session_id=${cookie}`, accept: "application/json", "user-agent": USER_AGENT };
+  private send(
+    method: "GET" | "POST" | "PUT" | "DELETE",
+    path: string,
+    operation: string,
+    cookie: string,
+    body: unknown,
+  ) {
+    const headers: Record<string, string> = {
+      cookie: `session_id=${cookie}`,
+      accept: "application/json",
+      "user-agent": USER_AGENT,
+    };
     let text: string | undefined;
     if (method === "POST" || method === "PUT") {
       // SPS answers 411 to a POST without a length: send an explicit empty body when there is no payload.
       text = body === undefined ? "" : JSON.stringify(body);
       if (body !== undefined) headers["content-type"] = "application/json";
     }
-    return this.http.request({ method, path, operation, headers, body: text, idempotent: method === "GET" || method === "DELETE", noAuth: true });
+    return this.http.request({
+      method,
+      path,
+      operation,
+      headers,
+      body: text,
+      idempotent: method === "GET" || method === "DELETE",
+      noAuth: true,
+    });
   }
 
-  private error(operation: string, status: number, body: string, retryAfter: string | string[] | undefined): SpsApiError {
+  private error(
+    operation: string,
+    status: number,
+    body: string,
+    retryAfter: string | string[] | undefined,
+  ): SpsApiError {
     let parsed: SpsErrorBody | undefined;
     try {
       parsed = (JSON.parse(body) as { error?: SpsErrorBody }).error;
@@ -194,7 +244,10 @@ export class SpsClient {
   }
 
   commitTransaction(message: string): Promise<SpsEnvelope> {
-    return this.call("PUT", "/api/transaction", "commit transaction", { status: "commit", commit_message: message });
+    return this.call("PUT", "/api/transaction", "commit transaction", {
+      status: "commit",
+      commit_message: message,
+    });
   }
 
   rollbackTransaction(): Promise<SpsEnvelope> {
@@ -254,23 +307,39 @@ export class SpsClient {
   // ---- passwords, private keys, X.509 --------------------------------------------------------------
 
   async createPassword(password: PasswordFormat): Promise<string> {
-    return keyOf(await this.call("POST", "/api/configuration/passwords", "create password", password), "create password");
+    return keyOf(
+      await this.call("POST", "/api/configuration/passwords", "create password", password),
+      "create password",
+    );
   }
 
   /** The password object's properties, or undefined when the appliance no longer has it. */
   getPassword(key: string): Promise<SpsEnvelope | undefined> {
-    return orMissing(this.call("GET", `/api/configuration/passwords/${encodeURIComponent(key)}`, "read password"));
+    return orMissing(
+      this.call("GET", `/api/configuration/passwords/${encodeURIComponent(key)}`, "read password"),
+    );
   }
 
   async createPrivateKey(pem: string): Promise<string> {
-    return keyOf(await this.call("POST", "/api/configuration/private_keys", "create private key", pem), "create private key");
+    return keyOf(
+      await this.call("POST", "/api/configuration/private_keys", "create private key", pem),
+      "create private key",
+    );
   }
 
-  getPrivateKey(key: string): Promise<SpsEnvelope<{ "public-key-fingerprint": Fingerprint; type: string }> | undefined> {
-    return orMissing(this.call("GET", `/api/configuration/private_keys/${encodeURIComponent(key)}`, "read private key"));
+  getPrivateKey(
+    key: string,
+  ): Promise<SpsEnvelope<{ "public-key-fingerprint": Fingerprint; type: string }> | undefined> {
+    return orMissing(
+      this.call("GET", `/api/configuration/private_keys/${encodeURIComponent(key)}`, "read private key"),
+    );
   }
 
-  async createX509(input: { certificate: string; private_key: string; issuer_chain: string[] }): Promise<string> {
+  async createX509(input: {
+    certificate: string;
+    private_key: string;
+    issuer_chain: string[];
+  }): Promise<string> {
     return keyOf(await this.call("POST", "/api/configuration/x509", "create X.509", input), "create X.509");
   }
 
@@ -290,7 +359,9 @@ export class SpsClient {
   }
 
   getCsr(key: string): Promise<SpsEnvelope<CsrBody> | undefined> {
-    return orMissing(this.call("GET", `/api/pki/certificate/requests/${encodeURIComponent(key)}`, "read CSR"));
+    return orMissing(
+      this.call("GET", `/api/pki/certificate/requests/${encodeURIComponent(key)}`, "read CSR"),
+    );
   }
 
   async deleteCsr(key: string): Promise<void> {
@@ -299,27 +370,35 @@ export class SpsClient {
 
   /** Sets the signed chain of a CSR; returns the X.509 identifier of the key + chain pair. */
   async setCsrChain(key: string, chain: string[], trustStore: string | null): Promise<string> {
-    const res = await this.call("PUT", `/api/pki/certificate/requests/${encodeURIComponent(key)}`, "set CSR chain", {
-      certificate_chain: chain,
-      trust_store: trustStore,
-    });
+    const res = await this.call(
+      "PUT",
+      `/api/pki/certificate/requests/${encodeURIComponent(key)}`,
+      "set CSR chain",
+      {
+        certificate_chain: chain,
+        trust_store: trustStore,
+      },
+    );
     return keyOf(res, "set CSR chain");
   }
 
   /** Sets a chain on whichever CSR its first certificate belongs to; returns the X.509 identifier. */
   async postCertificateChain(chain: string[], trustStore: string | null): Promise<string> {
-    const res = await this.call("POST", "/api/pki/certificate", "set certificate chain", { certificate_chain: chain, trust_store: trustStore });
+    const res = await this.call("POST", "/api/pki/certificate", "set certificate chain", {
+      certificate_chain: chain,
+      trust_store: trustStore,
+    });
     return keyOf(res, "set certificate chain");
   }
 
   // ---- the places that reference them --------------------------------------------------------------
 
   async getManagementCertificates(): Promise<ManagementCertificates> {
-    const res = await this.call<{ ca: { x509_identity: SpsReference }; server: SpsReference; tsa: SpsReference }>(
-      "GET",
-      "/api/configuration/management/certificates",
-      "read management certificates",
-    );
+    const res = await this.call<{
+      ca: { x509_identity: SpsReference };
+      server: SpsReference;
+      tsa: SpsReference;
+    }>("GET", "/api/configuration/management/certificates", "read management certificates");
     const b = res.body;
     return { ca: refKey(b?.ca?.x509_identity), server: refKey(b?.server), tsa: refKey(b?.tsa) };
   }
@@ -333,7 +412,11 @@ export class SpsClient {
   }
 
   async getRootPassword(): Promise<string> {
-    const res = await this.call<SpsReference | string>("GET", "/api/configuration/management/root_password", "read root password");
+    const res = await this.call<SpsReference | string>(
+      "GET",
+      "/api/configuration/management/root_password",
+      "read root password",
+    );
     return typeof res.body === "string" ? res.body : refKey(res.body);
   }
 
@@ -349,22 +432,38 @@ export class SpsClient {
 
   async getUser(key: string): Promise<{ key: string; name: string; password: string } | undefined> {
     const res = await orMissing(
-      this.call<{ name: string; password: SpsReference }>("GET", `/api/configuration/aaa/local_database/users/${encodeURIComponent(key)}`, "read local user"),
+      this.call<{ name: string; password: SpsReference }>(
+        "GET",
+        `/api/configuration/aaa/local_database/users/${encodeURIComponent(key)}`,
+        "read local user",
+      ),
     );
     if (!res?.body) return undefined;
     return { key, name: res.body.name, password: refKey(res.body.password) };
   }
 
   async putUser(key: string, user: { name: string; password: string }): Promise<void> {
-    await this.call("PUT", `/api/configuration/aaa/local_database/users/${encodeURIComponent(key)}`, "set local user", user);
+    await this.call(
+      "PUT",
+      `/api/configuration/aaa/local_database/users/${encodeURIComponent(key)}`,
+      "set local user",
+      user,
+    );
   }
 
   async createUser(user: { name: string; password: string }): Promise<string> {
-    return keyOf(await this.call("POST", "/api/configuration/aaa/local_database/users", "create local user", user), "create local user");
+    return keyOf(
+      await this.call("POST", "/api/configuration/aaa/local_database/users", "create local user", user),
+      "create local user",
+    );
   }
 
   async deleteUser(key: string): Promise<void> {
-    await this.call("DELETE", `/api/configuration/aaa/local_database/users/${encodeURIComponent(key)}`, "delete local user");
+    await this.call(
+      "DELETE",
+      `/api/configuration/aaa/local_database/users/${encodeURIComponent(key)}`,
+      "delete local user",
+    );
   }
 
   async listTrustStores(): Promise<string[]> {
@@ -374,7 +473,8 @@ export class SpsClient {
 }
 
 function keyOf(res: SpsEnvelope, operation: string): string {
-  if (typeof res.key !== "string" || !res.key) throw new Error(`${operation}: the appliance answered without a key`);
+  if (typeof res.key !== "string" || !res.key)
+    throw new Error(`${operation}: the appliance answered without a key`);
   return res.key;
 }
 

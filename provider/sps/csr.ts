@@ -6,7 +6,14 @@ import type { DeviceConnectionArgs } from "../common/deviceArgs";
 import { secretDevice } from "../common/deviceArgs";
 import { changedKeys, providerChanged, sameJson } from "../common/diff";
 import { remoteProvider } from "../common/remote";
-import { certificateFromDer, certificateFromPem, certificatesFromPem, chainProblem, daysUntilExpiry, validityProblem } from "../pki/certificate";
+import {
+  certificateFromDer,
+  certificateFromPem,
+  certificatesFromPem,
+  chainProblem,
+  daysUntilExpiry,
+  validityProblem,
+} from "../pki/certificate";
 import { keyMatchesCertificate, parsePrivateKey } from "../pki/keys";
 import { toPem } from "../pki/pem";
 import { signCsr } from "../pki/sign";
@@ -18,20 +25,37 @@ import type { CertificatePlace } from "./places";
 import { PLACE_NAMES, certificatePlaceSchema, referenceCertificate } from "./places";
 
 // eslint-disable-next-line no-control-regex
-const safeText = z.string().min(1, "must not be empty").max(256).refine((s) => !/[\u0000-\u001f\u007f]/.test(s), "must not contain control characters");
+const safeText = z
+  .string()
+  .min(1, "must not be empty")
+  .max(256)
+  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), "must not contain control characters");
 
 export const spsCsrInputsSchema = z
   .object({
     device: deviceConnectionSchema,
     /** Subject attributes in order, named by OID or a name SPS translates (commonName, organizationName, …). */
     subject: z
-      .array(z.object({ name: z.string().regex(/^([A-Za-z]+|\d+(\.\d+)+)$/, "must be an attribute name or an OID"), value: safeText }).strict())
+      .array(
+        z
+          .object({
+            name: z.string().regex(/^([A-Za-z]+|\d+(\.\d+)+)$/, "must be an attribute name or an OID"),
+            value: safeText,
+          })
+          .strict(),
+      )
       .min(1, "needs at least one attribute"),
     extensions: z
       .array(
         z
           .object({
-            name: z.enum(["basicConstraints", "keyUsage", "extendedKeyUsage", "subjectAltName", "subjectInfoAccess"]),
+            name: z.enum([
+              "basicConstraints",
+              "keyUsage",
+              "extendedKeyUsage",
+              "subjectAltName",
+              "subjectInfoAccess",
+            ]),
             value: safeText,
             critical: z.boolean(),
           })
@@ -40,10 +64,17 @@ export const spsCsrInputsSchema = z
       .max(16)
       .optional(),
     /** The signed chain, PEM, leaf first: from a CA, a pipeline, or another resource. */
-    certificateChain: z.string().max(256 * 1024).optional(),
+    certificateChain: z
+      .string()
+      .max(256 * 1024)
+      .optional(),
     /** Or: sign the request with this example CA inside the provider. */
     localCa: z
-      .object({ certificate: z.string().min(1), privateKey: z.string().min(1), validityDays: z.number().int().min(1).max(3650).optional() })
+      .object({
+        certificate: z.string().min(1),
+        privateKey: z.string().min(1),
+        validityDays: z.number().int().min(1).max(3650).optional(),
+      })
       .strict()
       .optional(),
     /** Trust store that validates the chain on the appliance; null (default) skips that validation. */
@@ -82,7 +113,12 @@ export interface SpsCsrOutputs {
 async function chainFor(inputs: SpsCsrInputs, csrPem: string): Promise<string | undefined> {
   if (inputs.certificateChain) return inputs.certificateChain;
   if (inputs.localCa) {
-    const leaf = await signCsr(csrPem, inputs.localCa.certificate, inputs.localCa.privateKey, inputs.localCa.validityDays ?? 397);
+    const leaf = await signCsr(
+      csrPem,
+      inputs.localCa.certificate,
+      inputs.localCa.privateKey,
+      inputs.localCa.validityDays ?? 397,
+    );
     return leaf + inputs.localCa.certificate.trim() + "\n";
   }
   return undefined;
@@ -99,9 +135,12 @@ export class SpsCsrProvider implements pulumi.dynamic.ResourceProvider {
     const list = new FailureList();
     list.items.push(...failures);
     if (!value) return { inputs: news, failures: list.items };
-    if (news.certificateChain !== undefined && news.localCa !== undefined) list.add("localCa", "give certificateChain or localCa, not both");
+    if (news.certificateChain !== undefined && news.localCa !== undefined)
+      list.add("localCa", "give certificateChain or localCa, not both");
     if (value.certificateChain && !hasUnknown(value.certificateChain)) {
-      const ders = list.attempt("certificateChain", value.certificateChain, () => certificatesFromPem(value.certificateChain!));
+      const ders = list.attempt("certificateChain", value.certificateChain, () =>
+        certificatesFromPem(value.certificateChain!),
+      );
       if (ders) {
         const broken = chainProblem(ders[0], ders.slice(1));
         if (broken) list.add("certificateChain", `certificateChain does not link: ${broken}`);
@@ -110,12 +149,20 @@ export class SpsCsrProvider implements pulumi.dynamic.ResourceProvider {
       }
     }
     if (value.localCa && !hasUnknown(value.localCa)) {
-      const ca = list.attempt("localCa.certificate", value.localCa.certificate, () => certificateFromPem(value.localCa!.certificate));
-      const key = list.attempt("localCa.privateKey", value.localCa.privateKey, () => parsePrivateKey(value.localCa!.privateKey));
+      const ca = list.attempt("localCa.certificate", value.localCa.certificate, () =>
+        certificateFromPem(value.localCa!.certificate),
+      );
+      const key = list.attempt("localCa.privateKey", value.localCa.privateKey, () =>
+        parsePrivateKey(value.localCa!.privateKey),
+      );
       if (ca && key && !keyMatchesCertificate(key, certificatesFromPem(value.localCa.certificate)[0])) {
         list.add("localCa.privateKey", "localCa.privateKey does not match localCa.certificate");
       }
-      if (ca && !ca.isCa) list.add("localCa.certificate", "localCa.certificate is not a CA certificate (basicConstraints CA:TRUE)");
+      if (ca && !ca.isCa)
+        list.add(
+          "localCa.certificate",
+          "localCa.certificate is not a CA certificate (basicConstraints CA:TRUE)",
+        );
     }
     return { inputs: news, failures: list.items };
   }
@@ -126,11 +173,30 @@ export class SpsCsrProvider implements pulumi.dynamic.ResourceProvider {
     if (!sameJson(olds.subject, news.subject)) replaces.push("subject");
     if (!sameJson(olds.extensions ?? [], news.extensions ?? [])) replaces.push("extensions");
     // A new key is the only way to a new certificate with SPS CSRs: renewal replaces the CSR.
-    if (olds.notAfter && news.renewBeforeDays !== undefined && daysUntilExpiry(olds.notAfter, now()) < news.renewBeforeDays) replaces.push("notAfter");
+    if (
+      olds.notAfter &&
+      news.renewBeforeDays !== undefined &&
+      daysUntilExpiry(olds.notAfter, now()) < news.renewBeforeDays
+    )
+      replaces.push("notAfter");
     if (olds.usage && olds.x509Key && olds.referencedKey !== olds.x509Key) replaces.push("referencedKey");
     const changed = changedKeys(
-      { device: olds.device, certificateChain: olds.certificateChain, localCa: olds.localCa?.certificate, trustStore: olds.trustStore, usage: olds.usage, renewBeforeDays: olds.renewBeforeDays },
-      { device: news.device, certificateChain: news.certificateChain, localCa: news.localCa?.certificate, trustStore: news.trustStore, usage: news.usage, renewBeforeDays: news.renewBeforeDays },
+      {
+        device: olds.device,
+        certificateChain: olds.certificateChain,
+        localCa: olds.localCa?.certificate,
+        trustStore: olds.trustStore,
+        usage: olds.usage,
+        renewBeforeDays: olds.renewBeforeDays,
+      },
+      {
+        device: news.device,
+        certificateChain: news.certificateChain,
+        localCa: news.localCa?.certificate,
+        trustStore: news.trustStore,
+        usage: news.usage,
+        renewBeforeDays: news.renewBeforeDays,
+      },
       [],
     );
     return { changes: replaces.length > 0 || changed.length > 0 || providerChanged(olds, news), replaces };
@@ -142,7 +208,13 @@ export class SpsCsrProvider implements pulumi.dynamic.ResourceProvider {
     try {
       const csr = await client.getCsr(csrKey);
       if (!csr?.body) throw new Error(`${client.device}: CSR ${csrKey} vanished right after it was made`);
-      const base = baseOutputs(inputs, csrKey, csr.body.pem, csr.body.public_key, csr.body.fingerprint.digest);
+      const base = baseOutputs(
+        inputs,
+        csrKey,
+        csr.body.pem,
+        csr.body.public_key,
+        csr.body.fingerprint.digest,
+      );
       return { id: csrKey, outs: await this.attachChain(client, inputs, base) };
     } catch (err) {
       // Create is all or nothing: a CSR whose chain could not be set is removed again.
@@ -152,17 +224,31 @@ export class SpsCsrProvider implements pulumi.dynamic.ResourceProvider {
   }
 
   /** Sets the chain (if there is one) and references the identifier, in one transaction. */
-  private async attachChain(client: SpsClient, inputs: SpsCsrInputs, base: SpsCsrOutputs): Promise<SpsCsrOutputs> {
+  private async attachChain(
+    client: SpsClient,
+    inputs: SpsCsrInputs,
+    base: SpsCsrOutputs,
+  ): Promise<SpsCsrOutputs> {
     const chainPem = await chainFor(inputs, base.csrPem);
     if (!chainPem) return base;
     const chain = splitChain(chainPem);
     const leaf = certificateFromPem(chain[0]);
-    const x509Key = await client.withTransaction(`pulumi: certificate chain for CSR ${base.csrKey}${inputs.usage ? ` as ${PLACE_NAMES[inputs.usage]}` : ""}`, async () => {
-      const key = await client.setCsrChain(base.csrKey, chain, inputs.trustStore ?? null);
-      if (inputs.usage) await referenceCertificate(client, inputs.usage, key);
-      return key;
-    });
-    return { ...base, chainPem, x509Key, referencedKey: inputs.usage ? x509Key : undefined, fingerprintSha256: leaf.fingerprintSha256, notAfter: leaf.notAfter };
+    const x509Key = await client.withTransaction(
+      `pulumi: certificate chain for CSR ${base.csrKey}${inputs.usage ? ` as ${PLACE_NAMES[inputs.usage]}` : ""}`,
+      async () => {
+        const key = await client.setCsrChain(base.csrKey, chain, inputs.trustStore ?? null);
+        if (inputs.usage) await referenceCertificate(client, inputs.usage, key);
+        return key;
+      },
+    );
+    return {
+      ...base,
+      chainPem,
+      x509Key,
+      referencedKey: inputs.usage ? x509Key : undefined,
+      fingerprintSha256: leaf.fingerprintSha256,
+      notAfter: leaf.notAfter,
+    };
   }
 
   async read(id: string, props: SpsCsrOutputs): Promise<pulumi.dynamic.ReadResult> {
@@ -170,7 +256,8 @@ export class SpsCsrProvider implements pulumi.dynamic.ResourceProvider {
     const csr = await client.getCsr(id);
     if (!csr) return {}; // deleted on the appliance: the next up makes a new key and CSR
     const outs: SpsCsrOutputs = { ...props };
-    if (props.usage && props.x509Key) outs.referencedKey = (await client.getManagementCertificates())[props.usage];
+    if (props.usage && props.x509Key)
+      outs.referencedKey = (await client.getManagementCertificates())[props.usage];
     return { id, props: outs, inputs: inputsOf(outs) };
   }
 
@@ -183,9 +270,17 @@ export class SpsCsrProvider implements pulumi.dynamic.ResourceProvider {
       !olds.x509Key;
     const client = new SpsClient(news.device);
     if (chainChanged) return { outs: await this.attachChain(client, news, base) };
-    const kept: SpsCsrOutputs = { ...base, chainPem: olds.chainPem, x509Key: olds.x509Key, fingerprintSha256: olds.fingerprintSha256, notAfter: olds.notAfter };
+    const kept: SpsCsrOutputs = {
+      ...base,
+      chainPem: olds.chainPem,
+      x509Key: olds.x509Key,
+      fingerprintSha256: olds.fingerprintSha256,
+      notAfter: olds.notAfter,
+    };
     if (news.usage && olds.x509Key && news.usage !== olds.usage) {
-      await client.withTransaction(`pulumi: use CSR ${id} as ${PLACE_NAMES[news.usage]}`, () => referenceCertificate(client, news.usage!, olds.x509Key!));
+      await client.withTransaction(`pulumi: use CSR ${id} as ${PLACE_NAMES[news.usage]}`, () =>
+        referenceCertificate(client, news.usage!, olds.x509Key!),
+      );
       kept.referencedKey = olds.x509Key;
     } else if (news.usage) kept.referencedKey = olds.referencedKey;
     return { outs: kept };
@@ -205,7 +300,13 @@ export class SpsCsrProvider implements pulumi.dynamic.ResourceProvider {
   }
 }
 
-function baseOutputs(inputs: SpsCsrInputs, csrKey: string, csrPem: string, publicKeyPem: string, fingerprint: string): SpsCsrOutputs {
+function baseOutputs(
+  inputs: SpsCsrInputs,
+  csrKey: string,
+  csrPem: string,
+  publicKeyPem: string,
+  fingerprint: string,
+): SpsCsrOutputs {
   const out: SpsCsrOutputs = {
     device: inputs.device,
     deviceUrl: deviceLabel(inputs.device.url),
@@ -217,7 +318,8 @@ function baseOutputs(inputs: SpsCsrInputs, csrKey: string, csrPem: string, publi
   };
   if (inputs.extensions) out.extensions = inputs.extensions;
   if (inputs.certificateChain) out.certificateChain = inputs.certificateChain;
-  if (inputs.localCa) out.localCa = { certificate: inputs.localCa.certificate, validityDays: inputs.localCa.validityDays };
+  if (inputs.localCa)
+    out.localCa = { certificate: inputs.localCa.certificate, validityDays: inputs.localCa.validityDays };
   if (inputs.trustStore !== undefined) out.trustStore = inputs.trustStore;
   if (inputs.usage) out.usage = inputs.usage;
   if (inputs.renewBeforeDays !== undefined) out.renewBeforeDays = inputs.renewBeforeDays;
@@ -243,9 +345,19 @@ const PROVIDER = remoteProvider("pulumi-axis-sps/dist/provider/sps/csr", "SpsCsr
 export interface SpsCsrArgs {
   device: pulumi.Input<DeviceConnectionArgs>;
   subject: pulumi.Input<pulumi.Input<{ name: pulumi.Input<string>; value: pulumi.Input<string> }>[]>;
-  extensions?: pulumi.Input<pulumi.Input<{ name: pulumi.Input<string>; value: pulumi.Input<string>; critical: pulumi.Input<boolean> }>[]>;
+  extensions?: pulumi.Input<
+    pulumi.Input<{
+      name: pulumi.Input<string>;
+      value: pulumi.Input<string>;
+      critical: pulumi.Input<boolean>;
+    }>[]
+  >;
   certificateChain?: pulumi.Input<string>;
-  localCa?: pulumi.Input<{ certificate: pulumi.Input<string>; privateKey: pulumi.Input<string>; validityDays?: pulumi.Input<number> }>;
+  localCa?: pulumi.Input<{
+    certificate: pulumi.Input<string>;
+    privateKey: pulumi.Input<string>;
+    validityDays?: pulumi.Input<number>;
+  }>;
   trustStore?: pulumi.Input<string | null>;
   usage?: pulumi.Input<"server" | "tsa" | "ca">;
   renewBeforeDays?: pulumi.Input<number>;

@@ -16,7 +16,13 @@ export class SpsApiError extends DeviceError {
   readonly spsMessage: string;
   readonly details?: unknown;
 
-  constructor(device: string, operation: string, status: number, body: SpsErrorBody | undefined, retryAfterMs?: number) {
+  constructor(
+    device: string,
+    operation: string,
+    status: number,
+    body: SpsErrorBody | undefined,
+    retryAfterMs?: number,
+  ) {
     const locked = isLockStatus(status, body);
     const type = body?.type ?? `HTTP ${status}`;
     const message = body?.message ?? "";
@@ -44,5 +50,7 @@ export function isLockStatus(status: number, body: SpsErrorBody | undefined): bo
 
 export function isSpsError(err: unknown, type?: string): err is SpsApiError {
   const e = err as { code?: string; spsType?: string } | undefined;
-  return (e?.code === "SPS_API_ERROR" || e?.code === "SPS_LOCKED") && (type === undefined || e.spsType === type);
+  return (
+    (e?.code === "SPS_API_ERROR" || e?.code === "SPS_LOCKED") && (type === undefined || e.spsType === type)
+  );
 }

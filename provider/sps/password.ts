@@ -20,14 +20,25 @@ export const spsPasswordInputsSchema = z
     plain: z.string().min(1, "must not be empty").max(1024).optional(),
     hash: z
       .string()
-      .regex(/^\$(1|5|6|2[abxy]?|y)\$[^\s]+$/, "must be a crypt(5) salted hash such as $6$rounds=5000$salt$hash")
+      .regex(
+        /^\$(1|5|6|2[abxy]?|y)\$[^\s]+$/,
+        "must be a crypt(5) salted hash such as $6$rounds=5000$salt$hash",
+      )
       .max(512)
       .optional(),
-    nthash: z.string().regex(/^[0-9a-fA-F]{32}$/, "must be 32 hexadecimal digits (the NT hash)").optional(),
-    localUser: z.string().regex(/^[A-Za-z0-9_.@-]{1,64}$/, "is not a legal SPS user name").optional(),
+    nthash: z
+      .string()
+      .regex(/^[0-9a-fA-F]{32}$/, "must be 32 hexadecimal digits (the NT hash)")
+      .optional(),
+    localUser: z
+      .string()
+      .regex(/^[A-Za-z0-9_.@-]{1,64}$/, "is not a legal SPS user name")
+      .optional(),
     rootPassword: z.literal(true).optional(),
     /** Create the local user when it does not exist (default true). */
     createUser: z.boolean().optional(),
+    /** On delete, remove the local user if it still uses this password (default false). */
+    removeUserOnDelete: z.boolean().optional(),
   })
   .strict();
 
@@ -39,6 +50,7 @@ export interface SpsPasswordOutputs {
   localUser?: string;
   rootPassword?: true;
   createUser?: boolean;
+  removeUserOnDelete?: boolean;
   /** Which formats were given (never their values). */
   formats: string[];
   /** Salted SHA-256 of the secret, to see an input change without keeping the password; stored as a secret. */
@@ -47,20 +59,22 @@ export interface SpsPasswordOutputs {
   passwordKey: string;
   /** What the place references now; differs from passwordKey when someone moved it. */
   referencedKey: string;
-  /** Set when this resource created the local user, so delete can remove it again. */
-  createdUserKey?: string;
 }
 
 const FORMATS = ["plain", "hash", "nthash"] as const;
 
 function formatOf(i: SpsPasswordInputs): PasswordFormat {
   if (i.plain !== undefined) return { plain: i.plain };
-  if (i.hash !== undefined) return i.nthash !== undefined ? { hash: i.hash, nthash: i.nthash } : { hash: i.hash };
+  if (i.hash !== undefined)
+    return i.nthash !== undefined ? { hash: i.hash, nthash: i.nthash } : { hash: i.hash };
   return { nthash: i.nthash! };
 }
 
 function digest(salt: string, i: SpsPasswordInputs): string {
-  return createHash("sha256").update(salt).update(JSON.stringify(formatOf(i))).digest("hex");
+  return createHash("sha256")
+    .update(salt)
+    .update(JSON.stringify(formatOf(i)))
+    .digest("hex");
 }
 
 function placeOf(i: { localUser?: string; rootPassword?: true }): string {
@@ -74,50 +88,79 @@ export class SpsPasswordProvider implements pulumi.dynamic.ResourceProvider {
     const list = new FailureList();
     list.items.push(...failures);
     const given = FORMATS.filter((f) => news[f] !== undefined);
-    if (given.length === 0) list.add("plain", "one password format is needed: plain, hash, nthash, or hash with nthash");
+    if (given.length === 0)
+      list.add("plain", "one password format is needed: plain, hash, nthash, or hash with nthash");
     if (news.plain !== undefined && given.length > 1) {
-      for (const f of given.filter((g) => g !== "plain")) list.add(f, `${f} conflicts with plain: give the plaintext, or its hashes, not both`);
+      for (const f of given.filter((g) => g !== "plain"))
+        list.add(f, `${f} conflicts with plain: give the plaintext, or its hashes, not both`);
     }
     if ((news.localUser === undefined) === (news.rootPassword === undefined)) {
       list.add("localUser", "exactly one of localUser or rootPassword says where the password is used");
     }
-    if (value?.rootPassword && value.plain !== undefined && !hasUnknown(value.plain) && !ROOT_PASSWORD.test(value.plain)) {
-      list.add("plain", "a root password is 1 to 150 characters of letters, digits, space and the punctuation SPS allows");
+    if (
+      value?.rootPassword &&
+      value.plain !== undefined &&
+      !hasUnknown(value.plain) &&
+      !ROOT_PASSWORD.test(value.plain)
+    ) {
+      list.add(
+        "plain",
+        "a root password is 1 to 150 characters of letters, digits, space and the punctuation SPS allows",
+      );
     }
     return { inputs: news, failures: list.items };
   }
 
-  async diff(_id: string, olds: SpsPasswordOutputs, news: SpsPasswordInputs): Promise<pulumi.dynamic.DiffResult> {
+  async diff(
+    _id: string,
+    olds: SpsPasswordOutputs,
+    news: SpsPasswordInputs,
+  ): Promise<pulumi.dynamic.DiffResult> {
     const replaces: string[] = [];
     if (deviceIdentity(olds.device) !== deviceIdentity(news.device)) replaces.push("device");
     if (olds.localUser !== news.localUser) replaces.push("localUser");
     if (olds.rootPassword !== news.rootPassword) replaces.push("rootPassword");
     const given = FORMATS.filter((f) => news[f] !== undefined);
-    if (hasUnknown(given.map((f) => news[f])) || digest(olds.salt, news) !== olds.secretDigest) replaces.push(...given);
+    if (hasUnknown(given.map((f) => news[f])) || digest(olds.salt, news) !== olds.secretDigest)
+      replaces.push(...given);
     // Drift: the place references another password now (set by hand, or the object is gone).
     if (olds.referencedKey !== olds.passwordKey) replaces.push("referencedKey");
-    const other = changedKeys({ device: olds.device, createUser: olds.createUser }, { device: news.device, createUser: news.createUser }, []);
-    return { changes: replaces.length > 0 || other.length > 0 || providerChanged(olds, news), replaces: [...new Set(replaces)] };
+    const other = changedKeys(
+      { device: olds.device, createUser: olds.createUser, removeUserOnDelete: olds.removeUserOnDelete },
+      { device: news.device, createUser: news.createUser, removeUserOnDelete: news.removeUserOnDelete },
+      [],
+    );
+    return {
+      changes: replaces.length > 0 || other.length > 0 || providerChanged(olds, news),
+      replaces: [...new Set(replaces)],
+    };
   }
 
   async create(inputs: SpsPasswordInputs): Promise<pulumi.dynamic.CreateResult> {
     const client = new SpsClient(inputs.device);
-    const { key, createdUserKey } = await client.withTransaction(`pulumi: set the password of the ${placeOf(inputs)}`, async () => {
-      const passwordKey = await client.createPassword(formatOf(inputs));
-      if (inputs.rootPassword) {
-        await client.putRootPassword(passwordKey);
-        return { key: passwordKey, createdUserKey: undefined };
-      }
-      const user = (await client.listUsers()).find((u) => u.name === inputs.localUser);
-      if (user) {
-        await client.putUser(user.key, { name: user.name, password: passwordKey });
-        return { key: passwordKey, createdUserKey: undefined };
-      }
-      if (inputs.createUser === false) throw new Error(`${client.device}: local user "${inputs.localUser}" does not exist (createUser is false)`);
-      return { key: passwordKey, createdUserKey: await client.createUser({ name: inputs.localUser!, password: passwordKey }) };
-    });
+    const key = await client.withTransaction(
+      `pulumi: set the password of the ${placeOf(inputs)}`,
+      async () => {
+        const passwordKey = await client.createPassword(formatOf(inputs));
+        if (inputs.rootPassword) {
+          await client.putRootPassword(passwordKey);
+          return passwordKey;
+        }
+        const user = (await client.listUsers()).find((u) => u.name === inputs.localUser);
+        if (user) {
+          await client.putUser(user.key, { name: user.name, password: passwordKey });
+          return passwordKey;
+        }
+        if (inputs.createUser === false)
+          throw new Error(
+            `${client.device}: local user "${inputs.localUser}" does not exist (createUser is false)`,
+          );
+        await client.createUser({ name: inputs.localUser!, password: passwordKey });
+        return passwordKey;
+      },
+    );
     const salt = randomBytes(16).toString("hex");
-    return { id: key, outs: outputs(inputs, key, key, salt, createdUserKey) };
+    return { id: key, outs: outputs(inputs, key, key, salt) };
   }
 
   async read(id: string, props: SpsPasswordOutputs): Promise<pulumi.dynamic.ReadResult> {
@@ -128,29 +171,49 @@ export class SpsPasswordProvider implements pulumi.dynamic.ResourceProvider {
     if (referenced === undefined) return {}; // the user itself is gone
     if (referenced === id && !(await client.getPassword(id))) return {};
     const outs: SpsPasswordOutputs = { ...props, referencedKey: referenced };
-    return { id, props: outs, inputs: { device: props.device, localUser: props.localUser, rootPassword: props.rootPassword, createUser: props.createUser } };
+    return {
+      id,
+      props: outs,
+      inputs: {
+        device: props.device,
+        localUser: props.localUser,
+        rootPassword: props.rootPassword,
+        createUser: props.createUser,
+        removeUserOnDelete: props.removeUserOnDelete,
+      },
+    };
   }
 
-  async update(id: string, olds: SpsPasswordOutputs, news: SpsPasswordInputs): Promise<pulumi.dynamic.UpdateResult> {
+  async update(
+    id: string,
+    olds: SpsPasswordOutputs,
+    news: SpsPasswordInputs,
+  ): Promise<pulumi.dynamic.UpdateResult> {
     // Only credentials, trust and createUser reach here; the password object itself is immutable.
-    return { outs: outputs(news, id, olds.referencedKey, olds.salt, olds.createdUserKey) };
+    return { outs: outputs(news, id, olds.referencedKey, olds.salt) };
   }
 
   /**
-   * SPS has no way to delete a password object. Delete removes a local user this resource created (if it
-   * still uses this password), after which the appliance reclaims the object at commit; otherwise it leaves
-   * the password where it is: removing a root or existing user's password would lock people out.
+   * SPS has no way to delete a password object. With removeUserOnDelete, delete removes the local user if it
+   * still uses this password (a replacement has already moved it to its successor), and the appliance
+   * reclaims the object at commit. Otherwise the password stays where it is: taking away the root or a
+   * user's password would lock people out.
    */
   async delete(id: string, props: SpsPasswordOutputs): Promise<void> {
-    if (!props.createdUserKey) return;
+    if (!props.removeUserOnDelete || !props.localUser) return;
     const client = new SpsClient(props.device);
-    const user = await client.getUser(props.createdUserKey);
+    const user = (await client.listUsers()).find((u) => u.name === props.localUser);
     if (!user || user.password !== id) return;
     await client.withTransaction(`pulumi: remove local user ${user.name}`, () => client.deleteUser(user.key));
   }
 }
 
-function outputs(inputs: SpsPasswordInputs, key: string, referenced: string, salt: string, createdUserKey: string | undefined): SpsPasswordOutputs {
+function outputs(
+  inputs: SpsPasswordInputs,
+  key: string,
+  referenced: string,
+  salt: string,
+): SpsPasswordOutputs {
   const out: SpsPasswordOutputs = {
     device: inputs.device,
     deviceUrl: deviceLabel(inputs.device.url),
@@ -163,7 +226,7 @@ function outputs(inputs: SpsPasswordInputs, key: string, referenced: string, sal
   if (inputs.localUser !== undefined) out.localUser = inputs.localUser;
   if (inputs.rootPassword) out.rootPassword = true;
   if (inputs.createUser !== undefined) out.createUser = inputs.createUser;
-  if (createdUserKey) out.createdUserKey = createdUserKey;
+  if (inputs.removeUserOnDelete !== undefined) out.removeUserOnDelete = inputs.removeUserOnDelete;
   return out;
 }
 
@@ -183,6 +246,8 @@ export interface SpsPasswordArgs {
   rootPassword?: pulumi.Input<true>;
   /** Create the local user when missing (default true). */
   createUser?: pulumi.Input<boolean>;
+  /** On delete, remove the local user if it still uses this password (default false). */
+  removeUserOnDelete?: pulumi.Input<boolean>;
 }
 
 /** A password on an SPS appliance, created and referenced in one transaction. */

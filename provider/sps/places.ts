@@ -12,7 +12,11 @@ export const PLACE_NAMES: Record<CertificatePlace, string> = {
 };
 
 /** Read-modify-write of management/certificates: moves one place to a new X.509 key, keeps the others. */
-export async function referenceCertificate(client: SpsClient, place: CertificatePlace, x509Key: string): Promise<ManagementCertificates> {
+export async function referenceCertificate(
+  client: SpsClient,
+  place: CertificatePlace,
+  x509Key: string,
+): Promise<ManagementCertificates> {
   const current = await client.getManagementCertificates();
   await client.putManagementCertificates({ ...current, [place]: x509Key });
   return current;

@@ -8,7 +8,15 @@ import { secretDevice } from "../common/deviceArgs";
 import { changedKeys, providerChanged } from "../common/diff";
 import { remoteProvider } from "../common/remote";
 import type { CertificateInfo } from "../pki/certificate";
-import { certificateFromDer, certificateFromPem, certificatesFromPem, chainProblem, daysUntilExpiry, formatFingerprint, validityProblem } from "../pki/certificate";
+import {
+  certificateFromDer,
+  certificateFromPem,
+  certificatesFromPem,
+  chainProblem,
+  daysUntilExpiry,
+  formatFingerprint,
+  validityProblem,
+} from "../pki/certificate";
 import { keyMatchesCertificate, parsePrivateKey, traditionalPem } from "../pki/keys";
 import { toPem } from "../pki/pem";
 import type { DeviceConnection } from "../transport/connection";
@@ -25,7 +33,10 @@ export const spsX509InputsSchema = z
     device: deviceConnectionSchema,
     certificate: z.string().min(1, "must not be empty").max(MAX_PEM, `must be at most ${MAX_PEM} bytes`),
     privateKey: z.string().min(1, "must not be empty").max(MAX_PEM, `must be at most ${MAX_PEM} bytes`),
-    issuerChain: z.string().max(MAX_PEM * 4).optional(),
+    issuerChain: z
+      .string()
+      .max(MAX_PEM * 4)
+      .optional(),
     usage: certificatePlaceSchema,
     renewBeforeDays: z.number().int().min(0).max(3650).optional(),
   })
@@ -51,9 +62,13 @@ export function fingerprintMatches(fp: Fingerprint | undefined, certificateDer: 
   if (!fp) return false;
   const algorithm = fp.hash_algorithm.toLowerCase().replace("-", "");
   const cert = new NodeX509(certificateDer);
-  const expected = algorithm === "sha256" ? cert.fingerprint256 : algorithm === "sha1" ? cert.fingerprint : undefined;
+  const expected =
+    algorithm === "sha256" ? cert.fingerprint256 : algorithm === "sha1" ? cert.fingerprint : undefined;
   if (expected) return formatFingerprint(expected) === formatFingerprint(fp.digest);
-  return formatFingerprint(createHash(algorithm).update(certificateDer).digest("hex")) === formatFingerprint(fp.digest);
+  return (
+    formatFingerprint(createHash(algorithm).update(certificateDer).digest("hex")) ===
+    formatFingerprint(fp.digest)
+  );
 }
 
 /** A certificate and its key uploaded to SPS and referenced by one place, in one transaction. */
@@ -67,16 +82,30 @@ export class SpsX509Provider implements pulumi.dynamic.ResourceProvider {
     const certDer = cert ? certificatesFromPem(value.certificate)[0] : undefined;
     const problem = cert && validityProblem(cert, now());
     if (problem) list.add("certificate", `certificate ${problem}`);
-    if (cert && value.renewBeforeDays !== undefined && !problem && daysUntilExpiry(cert.notAfter, now()) < value.renewBeforeDays) {
-      list.add("certificate", `certificate expires on ${cert.notAfter}, inside renewBeforeDays (${value.renewBeforeDays}); every plan would replace it`);
+    if (
+      cert &&
+      value.renewBeforeDays !== undefined &&
+      !problem &&
+      daysUntilExpiry(cert.notAfter, now()) < value.renewBeforeDays
+    ) {
+      list.add(
+        "certificate",
+        `certificate expires on ${cert.notAfter}, inside renewBeforeDays (${value.renewBeforeDays}); every plan would replace it`,
+      );
     }
     const key = list.attempt("privateKey", value.privateKey, () => parsePrivateKey(value.privateKey));
     if (key && key.asymmetricKeyType !== "rsa") {
-      list.add("privateKey", `privateKey is an ${key.asymmetricKeyType?.toUpperCase()} key; SPS takes only RSA keys (PKCS-1) for X.509 objects — use SpsCsr for an EC key made on the appliance`);
+      list.add(
+        "privateKey",
+        `privateKey is an ${key.asymmetricKeyType?.toUpperCase()} key; SPS takes only RSA keys (PKCS-1) for X.509 objects — use SpsCsr for an EC key made on the appliance`,
+      );
     }
-    if (key && certDer && !keyMatchesCertificate(key, certDer)) list.add("privateKey", "privateKey does not match certificate (their public keys differ)");
+    if (key && certDer && !keyMatchesCertificate(key, certDer))
+      list.add("privateKey", "privateKey does not match certificate (their public keys differ)");
     if (certDer && value.issuerChain && !hasUnknown(value.issuerChain)) {
-      const chain = list.attempt("issuerChain", value.issuerChain, () => certificatesFromPem(value.issuerChain!));
+      const chain = list.attempt("issuerChain", value.issuerChain, () =>
+        certificatesFromPem(value.issuerChain!),
+      );
       const broken = chain && chainProblem(certDer, chain);
       if (broken) list.add("issuerChain", `issuerChain does not link certificate to its issuers: ${broken}`);
     }
@@ -97,17 +126,31 @@ export class SpsX509Provider implements pulumi.dynamic.ResourceProvider {
     if ((olds.issuerChain ?? "") !== (news.issuerChain ?? "")) replaces.push("issuerChain");
     if (olds.referencedKey !== olds.x509Key) replaces.push("referencedKey");
     if (olds.fingerprintSha256 !== olds.issuedFingerprintSha256) replaces.push("fingerprintSha256");
-    if (news.renewBeforeDays !== undefined && daysUntilExpiry(olds.notAfter, now()) < news.renewBeforeDays) replaces.push("notAfter");
-    const other = changedKeys({ device: olds.device, renewBeforeDays: olds.renewBeforeDays }, { device: news.device, renewBeforeDays: news.renewBeforeDays }, []);
-    return { changes: replaces.length > 0 || other.length > 0 || providerChanged(olds, news), replaces: [...new Set(replaces)] };
+    if (news.renewBeforeDays !== undefined && daysUntilExpiry(olds.notAfter, now()) < news.renewBeforeDays)
+      replaces.push("notAfter");
+    const other = changedKeys(
+      { device: olds.device, renewBeforeDays: olds.renewBeforeDays },
+      { device: news.device, renewBeforeDays: news.renewBeforeDays },
+      [],
+    );
+    return {
+      changes: replaces.length > 0 || other.length > 0 || providerChanged(olds, news),
+      replaces: [...new Set(replaces)],
+    };
   }
 
   async create(inputs: SpsX509Inputs): Promise<pulumi.dynamic.CreateResult> {
     const client = new SpsClient(inputs.device);
     const key = parsePrivateKey(inputs.privateKey);
-    const chain = inputs.issuerChain ? certificatesFromPem(inputs.issuerChain).map((d) => toPem("CERTIFICATE", d)) : [];
+    const chain = inputs.issuerChain
+      ? certificatesFromPem(inputs.issuerChain).map((d) => toPem("CERTIFICATE", d))
+      : [];
     const x509Key = await client.withTransaction(`pulumi: new ${PLACE_NAMES[inputs.usage]}`, async () => {
-      const created = await client.createX509({ certificate: inputs.certificate.trim(), private_key: traditionalPem(key), issuer_chain: chain });
+      const created = await client.createX509({
+        certificate: inputs.certificate.trim(),
+        private_key: traditionalPem(key),
+        issuer_chain: chain,
+      });
       await referenceCertificate(client, inputs.usage, created);
       return created;
     });
@@ -123,8 +166,22 @@ export class SpsX509Provider implements pulumi.dynamic.ResourceProvider {
     const certDer = certificatesFromPem(props.certificate)[0];
     // The object is immutable: if it still exists it holds our certificate, unless its fingerprint says otherwise.
     const same = object ? fingerprintMatches(object.body?.fingerprint, certDer) : true;
-    const outs: SpsX509Outputs = { ...props, referencedKey: referenced, fingerprintSha256: same ? props.issuedFingerprintSha256 : "changed" };
-    return { id, props: outs, inputs: { device: props.device, certificate: props.certificate, issuerChain: props.issuerChain, usage: props.usage, renewBeforeDays: props.renewBeforeDays } };
+    const outs: SpsX509Outputs = {
+      ...props,
+      referencedKey: referenced,
+      fingerprintSha256: same ? props.issuedFingerprintSha256 : "changed",
+    };
+    return {
+      id,
+      props: outs,
+      inputs: {
+        device: props.device,
+        certificate: props.certificate,
+        issuerChain: props.issuerChain,
+        usage: props.usage,
+        renewBeforeDays: props.renewBeforeDays,
+      },
+    };
   }
 
   async update(id: string, olds: SpsX509Outputs, news: SpsX509Inputs): Promise<pulumi.dynamic.UpdateResult> {
@@ -141,7 +198,13 @@ export class SpsX509Provider implements pulumi.dynamic.ResourceProvider {
   }
 }
 
-function outputs(inputs: SpsX509Inputs, key: string, referenced: string, info: CertificateInfo, issued: string): SpsX509Outputs {
+function outputs(
+  inputs: SpsX509Inputs,
+  key: string,
+  referenced: string,
+  info: CertificateInfo,
+  issued: string,
+): SpsX509Outputs {
   const out: SpsX509Outputs = {
     ...certificateFromDer(certificatesFromPem(inputs.certificate)[0]),
     // Kept from the last observation: "changed" when the appliance holds another certificate under the key.

@@ -7,11 +7,22 @@ import { encrypted, makeCa, makeLeaf, traditional } from "../support/pki";
 
 describe("SpsClient against the appliance simulator", function () {
   let sps: SpsSimulator;
-  let conn: { url: string; username: string; password: string; tls: { caCertificate: string }; lockWaitMs?: number };
+  let conn: {
+    url: string;
+    username: string;
+    password: string;
+    tls: { caCertificate: string };
+    lockWaitMs?: number;
+  };
 
   before(async () => {
     sps = await SpsSimulator.start();
-    conn = { url: sps.url, username: sps.username, password: sps.password, tls: { caCertificate: sps.caCertificatePem } };
+    conn = {
+      url: sps.url,
+      username: sps.username,
+      password: sps.password,
+      tls: { caCertificate: sps.caCertificatePem },
+    };
   });
   after(async () => {
     await DeviceHttp.closeAll();
@@ -32,11 +43,14 @@ describe("SpsClient against the appliance simulator", function () {
   });
 
   it("refuses wrong credentials without echoing them", async () => {
-    await assert.rejects(new SpsClient({ ...conn, username: "nobody", password: "sentinel-pw" }).getTransaction(), (err: Error & { code: string }) => {
-      assert.equal(err.code, "DEVICE_UNAUTHORIZED");
-      assert.ok(!err.message.includes("sentinel-pw"));
-      return true;
-    });
+    await assert.rejects(
+      new SpsClient({ ...conn, username: "nobody", password: "sentinel-pw" }).getTransaction(),
+      (err: Error & { code: string }) => {
+        assert.equal(err.code, "DEVICE_UNAUTHORIZED");
+        assert.ok(!err.message.includes("sentinel-pw"));
+        return true;
+      },
+    );
   });
 
   it("logs in again when the session expired between calls", async () => {
@@ -80,7 +94,10 @@ describe("SpsClient against the appliance simulator", function () {
     sps.injectFault("commit", { kind: "commitFailure" });
     await assert.rejects(
       client.withTransaction("test: commit fails", () => client.createPassword({ plain: "x" })),
-      (err: SpsApiError) => err.code === "SPS_API_ERROR" && err.message.includes(new URL(sps.url).origin) && err.message.includes("commit transaction"),
+      (err: SpsApiError) =>
+        err.code === "SPS_API_ERROR" &&
+        err.message.includes(new URL(sps.url).origin) &&
+        err.message.includes("commit transaction"),
     );
     assert.equal(sps.counters().rollbacks, 1);
   });
@@ -89,7 +106,9 @@ describe("SpsClient against the appliance simulator", function () {
     const client = new SpsClient(conn);
     sps.holdLock(700);
     const started = Date.now();
-    const key = await client.withTransaction("test: after the lock", () => client.createPassword({ plain: "waited" }));
+    const key = await client.withTransaction("test: after the lock", () =>
+      client.createPassword({ plain: "waited" }),
+    );
     assert.ok(key);
     assert.ok(Date.now() - started >= 500, "it waited for the lock");
   });
@@ -97,7 +116,10 @@ describe("SpsClient against the appliance simulator", function () {
   it("gives up on a lock held too long, with a clear error", async () => {
     const client = new SpsClient({ ...conn, lockWaitMs: 600 });
     sps.holdLock(10_000);
-    await assert.rejects(client.withTransaction("test: locked", () => client.createPassword({ plain: "x" })), { code: "SPS_LOCKED" });
+    await assert.rejects(
+      client.withTransaction("test: locked", () => client.createPassword({ plain: "x" })),
+      { code: "SPS_LOCKED" },
+    );
   });
 
   it("redoes the whole transaction when the session expires in the middle", async () => {
@@ -117,7 +139,9 @@ describe("SpsClient against the appliance simulator", function () {
   it("serializes transactions of one appliance inside the process", async () => {
     const client = new SpsClient(conn);
     const keys = await Promise.all(
-      Array.from({ length: 5 }, (_, i) => client.withTransaction(`test: parallel ${i}`, () => client.createPassword({ plain: `p${i}` }))),
+      Array.from({ length: 5 }, (_, i) =>
+        client.withTransaction(`test: parallel ${i}`, () => client.createPassword({ plain: `p${i}` })),
+      ),
     );
     assert.equal(new Set(keys).size, 5);
     assert.equal(sps.counters().commits, 5);
@@ -125,8 +149,14 @@ describe("SpsClient against the appliance simulator", function () {
 
   it("refuses methods the seed forbids with 405, and unknown objects with 404", async () => {
     const client = new SpsClient(conn);
-    await assert.rejects(client.call("GET", "/api/configuration/passwords", "list passwords"), (err: SpsApiError) => err.status === 405 && err.spsType === "MethodNotAllowed");
-    await assert.rejects(client.call("DELETE", "/api/configuration/x509/abc", "delete x509"), (err: SpsApiError) => err.status === 405);
+    await assert.rejects(
+      client.call("GET", "/api/configuration/passwords", "list passwords"),
+      (err: SpsApiError) => err.status === 405 && err.spsType === "MethodNotAllowed",
+    );
+    await assert.rejects(
+      client.call("DELETE", "/api/configuration/x509/abc", "delete x509"),
+      (err: SpsApiError) => err.status === 405,
+    );
     assert.equal(await client.getX509("00000000-0000-0000-0000-000000000000"), undefined);
   });
 
@@ -134,28 +164,33 @@ describe("SpsClient against the appliance simulator", function () {
     const ca = await makeCa("Key CA", { rsa: true });
     const leaf = await makeLeaf(ca, "key", { rsa: true });
     const client = new SpsClient(conn);
-    await client.withTransaction("test: keys", async () => {
-      const k1 = await client.createPrivateKey(traditional(leaf.keyPem));
-      const k2 = await client.createPrivateKey(leaf.keyPem);
-      const got = await client.getPrivateKey(k1);
-      assert.equal(got?.body?.type, "rsa");
-      assert.match(got?.body?.["public-key-fingerprint"].digest ?? "", /^2048 SHA256:/);
-      assert.ok(k2);
-      await assert.rejects(client.createPrivateKey(encrypted(leaf.keyPem)), (err: SpsApiError) => {
-        assert.equal(err.spsType, "SyntacticError");
-        assert.match(err.spsMessage, /Encrypted private keys are not supported/);
-        return true;
+    await client
+      .withTransaction("test: keys", async () => {
+        const k1 = await client.createPrivateKey(traditional(leaf.keyPem));
+        const k2 = await client.createPrivateKey(leaf.keyPem);
+        const got = await client.getPrivateKey(k1);
+        assert.equal(got?.body?.type, "rsa");
+        assert.match(got?.body?.["public-key-fingerprint"].digest ?? "", /^2048 SHA256:/);
+        assert.ok(k2);
+        await assert.rejects(client.createPrivateKey(encrypted(leaf.keyPem)), (err: SpsApiError) => {
+          assert.equal(err.spsType, "SyntacticError");
+          assert.match(err.spsMessage, /Encrypted private keys are not supported/);
+          return true;
+        });
+      })
+      .catch((err) => {
+        throw err;
       });
-    }).catch((err) => {
-      throw err;
-    });
   });
 
   it("makes a CSR, sets its signed chain, and references the identifier as the web certificate", async () => {
     const client = new SpsClient(conn);
     const csrKey = await client.createCsr({
       subject: [{ name: "commonName", value: "sps.example" }],
-      extensions: [{ name: "extendedKeyUsage", value: "serverAuth", critical: false }, { name: "subjectAltName", value: "DNS:localhost,IP:127.0.0.1", critical: false }],
+      extensions: [
+        { name: "extendedKeyUsage", value: "serverAuth", critical: false },
+        { name: "subjectAltName", value: "DNS:localhost,IP:127.0.0.1", critical: false },
+      ],
     });
     const csr = await client.getCsr(csrKey);
     assert.match(csr?.body?.pem ?? "", /BEGIN CERTIFICATE REQUEST/);
@@ -172,7 +207,10 @@ describe("SpsClient against the appliance simulator", function () {
     assert.ok(sps.servedCertificateSha256);
     // A chain that belongs to no CSR.
     const stranger = await makeLeaf(await makeCa("Other"), "x");
-    await assert.rejects(client.postCertificateChain([stranger.certPem], null), (err: SpsApiError) => err.status === 404 && err.spsType === "NoMatchingCsrFound");
+    await assert.rejects(
+      client.postCertificateChain([stranger.certPem], null),
+      (err: SpsApiError) => err.status === 404 && err.spsType === "NoMatchingCsrFound",
+    );
     await client.deleteCsr(csrKey);
     assert.equal(await client.getCsr(csrKey), undefined);
   });
