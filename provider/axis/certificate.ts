@@ -7,6 +7,7 @@ import { ID_PATTERN, generationId, idPrefixSchema } from "../common/ids";
 import type { DeviceConnectionArgs } from "../common/deviceArgs";
 import { secretDevice } from "../common/deviceArgs";
 import { remoteProvider } from "../common/remote";
+import { hasUnsafeText } from "../common/text";
 import type { CertificateInfo } from "../pki/certificate";
 import {
   certificateFromDer,
@@ -17,7 +18,8 @@ import {
   validityProblem,
 } from "../pki/certificate";
 import { keyMatchesCertificate, parsePrivateKey, pkcs8Base64 } from "../pki/keys";
-import { fromBase64 } from "../pki/pem";
+import { fromBase64, toPem } from "../pki/pem";
+import { signCsr } from "../pki/sign";
 import { openPkcs12 } from "../pki/pkcs12";
 import type { DeviceConnection } from "../transport/connection";
 import { deviceConnectionSchema, deviceIdentity, deviceLabel } from "../transport/connection";
@@ -32,8 +34,7 @@ const text = (max: number) =>
   z
     .string()
     .max(max)
-    // eslint-disable-next-line no-control-regex
-    .refine((s) => !/[\u0000-\u001f\u007f<>&"]/.test(s), 'must not contain control characters or < > & "');
+    .refine((s) => !hasUnsafeText(s), 'must not contain control characters or < > & "');
 
 export const axisSubjectSchema = z
   .object({
@@ -63,6 +64,19 @@ export const axisCertificateInputsSchema = z
       .object({
         subject: axisSubjectSchema,
         validityDays: z.number().int().min(1).max(36_500).optional(),
+      })
+      .strict()
+      .optional(),
+    deviceCsr: z
+      .object({
+        subject: axisSubjectSchema,
+        localCa: z
+          .object({
+            certificate: z.string().min(1, "must not be empty").max(MAX_PEM),
+            privateKey: z.string().min(1, "must not be empty").max(MAX_PEM),
+            validityDays: z.number().int().min(1).max(3650).optional(),
+          })
+          .strict(),
       })
       .strict()
       .optional(),
@@ -100,6 +114,11 @@ export interface AxisCertificateOutputs extends CertificateInfo {
   idPrefix: string;
   exactId?: string;
   selfSigned?: AxisCertificateInputs["selfSigned"];
+  /** The source without the CA key. */
+  deviceCsr?: {
+    subject: z.infer<typeof axisSubjectSchema>;
+    localCa: { certificate: string; validityDays?: number };
+  };
   pem?: { certificate: string; chain?: string };
   pkcs12?: { certificateFingerprintSha256: string };
   renewBeforeDays?: number;
@@ -108,7 +127,7 @@ export interface AxisCertificateOutputs extends CertificateInfo {
   issuedFingerprintSha256: string;
 }
 
-const SOURCES = ["selfSigned", "pem", "pkcs12"] as const;
+const SOURCES = ["selfSigned", "deviceCsr", "pem", "pkcs12"] as const;
 
 /** The certificate a pem or pkcs12 source will put on the device, known before any request. */
 function sourceCertificate(inputs: AxisCertificateInputs): CertificateInfo | undefined {
@@ -128,7 +147,7 @@ export class AxisCertificateProvider implements pulumi.dynamic.ResourceProvider 
     list.items.push(...failures);
     const present = SOURCES.filter((s) => news[s] !== undefined);
     if (present.length !== 1) {
-      const reason = `exactly one of selfSigned, pem or pkcs12 must be set (found ${present.length ? present.join(", ") : "none"})`;
+      const reason = `exactly one of selfSigned, deviceCsr, pem or pkcs12 must be set (found ${present.length ? present.join(", ") : "none"})`;
       for (const property of present.length ? present : ["selfSigned"]) list.add(property, reason);
     }
     if (!value) return { inputs: news, failures: list.items };
@@ -182,6 +201,35 @@ export class AxisCertificateProvider implements pulumi.dynamic.ResourceProvider 
       const contents = der && list.attempt("pkcs12.data", der, () => openPkcs12(der, value.pkcs12!.password));
       if (contents) checkUsable("pkcs12.data", certificateFromDer(contents.certificateDer));
     }
+    if (value.deviceCsr && !hasUnknown(value.deviceCsr.localCa)) {
+      const ca = list.attempt("deviceCsr.localCa.certificate", value.deviceCsr.localCa.certificate, () =>
+        certificateFromPem(value.deviceCsr!.localCa.certificate),
+      );
+      const key = list.attempt("deviceCsr.localCa.privateKey", value.deviceCsr.localCa.privateKey, () =>
+        parsePrivateKey(value.deviceCsr!.localCa.privateKey),
+      );
+      if (ca && !ca.isCa)
+        list.add("deviceCsr.localCa.certificate", "deviceCsr.localCa.certificate is not a CA certificate");
+      if (
+        ca &&
+        key &&
+        !keyMatchesCertificate(key, certificatesFromPem(value.deviceCsr.localCa.certificate)[0])
+      ) {
+        list.add(
+          "deviceCsr.localCa.privateKey",
+          "deviceCsr.localCa.privateKey does not match deviceCsr.localCa.certificate",
+        );
+      }
+      const problem = ca && validityProblem(ca, at);
+      if (problem) list.add("deviceCsr.localCa.certificate", `deviceCsr.localCa.certificate ${problem}`);
+      const days = value.deviceCsr.localCa.validityDays ?? 397;
+      if (value.renewBeforeDays !== undefined && days <= value.renewBeforeDays) {
+        list.add(
+          "deviceCsr.localCa.validityDays",
+          `deviceCsr.localCa.validityDays (${days}) must exceed renewBeforeDays (${value.renewBeforeDays})`,
+        );
+      }
+    }
     if (value.selfSigned && value.renewBeforeDays !== undefined && !isUnknown(value.renewBeforeDays)) {
       const days = value.selfSigned.validityDays ?? 365;
       if (days <= value.renewBeforeDays) {
@@ -209,6 +257,16 @@ export class AxisCertificateProvider implements pulumi.dynamic.ResourceProvider 
     }
     if (news.selfSigned && olds.selfSigned && !sameJson(news.selfSigned, olds.selfSigned))
       replaces.push("selfSigned");
+    if (news.deviceCsr && olds.deviceCsr) {
+      const wanted = {
+        subject: news.deviceCsr.subject,
+        localCa: {
+          certificate: news.deviceCsr.localCa?.certificate,
+          validityDays: news.deviceCsr.localCa?.validityDays,
+        },
+      };
+      if (!sameJson(wanted, olds.deviceCsr)) replaces.push("deviceCsr");
+    }
     if ((news.pem && olds.pem) || (news.pkcs12 && olds.pkcs12)) {
       const wanted = hasUnknown(news.pem ?? news.pkcs12) ? undefined : sourceCertificate(news);
       if (!wanted || wanted.fingerprintSha256 !== olds.issuedFingerprintSha256)
@@ -222,13 +280,18 @@ export class AxisCertificateProvider implements pulumi.dynamic.ResourceProvider 
     const unique = [...new Set(replaces)];
     const other = changedKeys(storedInputs(olds), publicInputs(news), [
       "selfSigned",
+      "deviceCsr",
       "pkcs12",
       "idPrefix",
       "exactId",
     ]);
     const changes = unique.length > 0 || other.length > 0 || providerChanged(olds, news);
     // A fixed ID cannot exist twice: the old certificate has to go before its successor can be made.
-    return { changes, replaces: unique, deleteBeforeReplace: news.exactId !== undefined };
+    return {
+      changes,
+      replaces: unique,
+      deleteBeforeReplace: news.exactId !== undefined && news.exactId === olds.exactId,
+    };
   }
 
   async create(inputs: AxisCertificateInputs): Promise<pulumi.dynamic.CreateResult> {
@@ -247,6 +310,8 @@ export class AxisCertificateProvider implements pulumi.dynamic.ResourceProvider 
         }),
       );
       info = certificateFromDer(created?.der.length ? created.der : await requireStored(client, id));
+    } else if (inputs.deviceCsr) {
+      info = await createSignedOnDevice(client, id, inputs.deviceCsr);
     } else if (inputs.pem) {
       const certDer = certificatesFromPem(inputs.pem.certificate)[0];
       const key = parsePrivateKey(inputs.pem.privateKey);
@@ -263,7 +328,7 @@ export class AxisCertificateProvider implements pulumi.dynamic.ResourceProvider 
         client.loadPkcs12({ id, pkcs12: data, password: inputs.pkcs12!.password }),
       );
     } else {
-      throw new Error("exactly one of selfSigned, pem or pkcs12 must be set");
+      throw new Error("exactly one of selfSigned, deviceCsr, pem or pkcs12 must be set");
     }
     return { id, outs: outputs(inputs, id, info, info.fingerprintSha256) };
   }
@@ -305,6 +370,15 @@ function publicInputs(inputs: AxisCertificateInputs): Record<string, unknown> {
     idPrefix: inputs.idPrefix,
     exactId: inputs.exactId,
     selfSigned: inputs.selfSigned,
+    deviceCsr: inputs.deviceCsr
+      ? {
+          subject: inputs.deviceCsr.subject,
+          localCa: {
+            certificate: inputs.deviceCsr.localCa.certificate,
+            validityDays: inputs.deviceCsr.localCa.validityDays,
+          },
+        }
+      : undefined,
     pem: inputs.pem ? { certificate: inputs.pem.certificate, chain: inputs.pem.chain } : undefined,
     renewBeforeDays: inputs.renewBeforeDays,
   };
@@ -316,6 +390,7 @@ function storedInputs(outs: AxisCertificateOutputs): Record<string, unknown> {
     idPrefix: outs.idPrefix,
     exactId: outs.exactId,
     selfSigned: outs.selfSigned,
+    deviceCsr: outs.deviceCsr,
     pem: outs.pem,
     renewBeforeDays: outs.renewBeforeDays,
   };
@@ -368,6 +443,35 @@ async function applyOnce<T>(client: AxisClient, id: string, send: () => Promise<
   }
 }
 
+/**
+ * The key is made on the camera and never leaves it: CreateCertificate2, GetPkcs10Request2, the CSR signed
+ * by the site CA here, LoadCertificates under the same ID. A failure after the key exists removes it again,
+ * so create leaves nothing behind.
+ */
+async function createSignedOnDevice(
+  client: AxisClient,
+  id: string,
+  source: NonNullable<AxisCertificateInputs["deviceCsr"]>,
+): Promise<CertificateInfo> {
+  await applyOnce(client, id, () => client.createCertificate2({ id, subject: source.subject }));
+  try {
+    const csrDer = await client.getPkcs10Request2({ id, subject: source.subject });
+    const signedPem = await signCsr(
+      toPem("CERTIFICATE REQUEST", csrDer),
+      source.localCa.certificate,
+      source.localCa.privateKey,
+      source.localCa.validityDays ?? 397,
+      now(),
+    );
+    const der = certificatesFromPem(signedPem)[0];
+    await client.loadCertificates([{ id, der }]);
+    return certificateFromDer(der);
+  } catch (err) {
+    await client.deleteCertificates([id]).catch(() => undefined);
+    throw err;
+  }
+}
+
 async function requireStored(client: AxisClient, id: string): Promise<Buffer> {
   const stored = await findCertificate(client, id);
   if (!stored)
@@ -399,6 +503,18 @@ export interface AxisCertificateArgs {
   exactId?: pulumi.Input<string>;
   /** A key pair made on the camera (CreateCertificate2) and a self-signed certificate; the key never leaves it. */
   selfSigned?: pulumi.Input<{ subject: pulumi.Input<AxisSubjectArgs>; validityDays?: pulumi.Input<number> }>;
+  /**
+   * A key made on the camera, its CSR signed by a site CA inside the provider, and the certificate loaded
+   * back onto the same ID (GetPkcs10Request2 + LoadCertificates): the key never leaves the camera.
+   */
+  deviceCsr?: pulumi.Input<{
+    subject: pulumi.Input<AxisSubjectArgs>;
+    localCa: pulumi.Input<{
+      certificate: pulumi.Input<string>;
+      privateKey: pulumi.Input<string>;
+      validityDays?: pulumi.Input<number>;
+    }>;
+  }>;
   /** A certificate and its unencrypted private key (PKCS#8, PKCS#1 or SEC1 PEM), and optionally its issuers. */
   pem?: pulumi.Input<{
     certificate: pulumi.Input<string>;
@@ -433,6 +549,7 @@ export class AxisCertificate extends pulumi.dynamic.Resource {
         ...args,
         device: secretDevice(args.device),
         pem: args.pem === undefined ? undefined : pulumi.secret(args.pem),
+        deviceCsr: args.deviceCsr === undefined ? undefined : pulumi.secret(args.deviceCsr),
         pkcs12: args.pkcs12 === undefined ? undefined : pulumi.secret(args.pkcs12),
         certificateId: undefined,
         fingerprintSha256: undefined,

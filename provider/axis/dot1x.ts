@@ -6,6 +6,7 @@ import { secretDevice } from "../common/deviceArgs";
 import { changedKeys, providerChanged } from "../common/diff";
 import { ID_PATTERN } from "../common/ids";
 import { remoteProvider } from "../common/remote";
+import { hasUnsafeText } from "../common/text";
 import { certificateFromPem } from "../pki/certificate";
 import { deviceConnectionSchema, deviceIdentity, deviceLabel } from "../transport/connection";
 import type { Dot1XConfiguration } from "./client";
@@ -28,8 +29,7 @@ export const axisDot1xInputsSchema = z
       .string()
       .min(1, "must not be empty")
       .max(253)
-      // eslint-disable-next-line no-control-regex
-      .refine((s) => !/[\u0000-\u001f\u007f<>&"]/.test(s), 'must not contain control characters or < > & "'),
+      .refine((s) => !hasUnsafeText(s), 'must not contain control characters or < > & "'),
     anonymousId: z.string().max(253).optional(),
     clientCertificateId: certificateIdSchema,
     /** The client certificate's PEM, when known, to check its common name before anything is sent. */

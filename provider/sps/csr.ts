@@ -6,6 +6,7 @@ import type { DeviceConnectionArgs } from "../common/deviceArgs";
 import { secretDevice } from "../common/deviceArgs";
 import { changedKeys, providerChanged, sameJson } from "../common/diff";
 import { remoteProvider } from "../common/remote";
+import { hasControlCharacters } from "../common/text";
 import {
   certificateFromDer,
   certificateFromPem,
@@ -24,12 +25,11 @@ import { SpsClient } from "./client";
 import type { CertificatePlace } from "./places";
 import { PLACE_NAMES, certificatePlaceSchema, referenceCertificate } from "./places";
 
-// eslint-disable-next-line no-control-regex
 const safeText = z
   .string()
   .min(1, "must not be empty")
   .max(256)
-  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), "must not contain control characters");
+  .refine((s) => !hasControlCharacters(s), "must not contain control characters");
 
 export const spsCsrInputsSchema = z
   .object({

@@ -295,6 +295,27 @@ describe("Axis resources against the camera simulator", function () {
       await certs.delete(id, outs);
     });
 
+    it("makes the key on the camera and has the site CA sign its CSR (deviceCsr)", async () => {
+      const inputs = {
+        device,
+        idPrefix: "ondevice",
+        deviceCsr: {
+          subject: { commonName: "cam-ondevice" },
+          localCa: { certificate: siteCa.certPem, privateKey: siteCa.keyPem, validityDays: 90 },
+        },
+      };
+      assert.deepEqual((await certs.check({}, inputs)).failures, []);
+      const { id, outs } = await certs.create(inputs);
+      assert.equal(outs.commonName, "cam-ondevice");
+      assert.equal(outs.issuer, siteCa.cert.subject);
+      const stored = camera.listCertificates().find((c) => c.id === id);
+      assert.ok(stored?.hasPrivateKey, "the key stayed on the camera");
+      assert.equal(stored?.fingerprintSha256, outs.fingerprintSha256.replace(/:/g, ""));
+      assert.ok(!JSON.stringify(outs).includes(siteCa.keyPem.split("\n")[1]), "no CA key in outputs");
+      assert.deepEqual((await certs.diff(id, outs, inputs)).replaces, []);
+      await certs.delete(id, outs);
+    });
+
     it("loads PKCS#12 with its fingerprint known before the upload", async () => {
       const leaf = await makeLeaf(rsaCa, "p12", { rsa: true });
       const inputs = { device, idPrefix: "p12", pkcs12: { data: pkcs12(leaf, "pw"), password: "pw" } };
