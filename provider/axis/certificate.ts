@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { FailureList, hasUnknown, isUnknown, schemaFailures } from "../common/check";
 import { now } from "../common/clock";
-import { changedKeys, providerChanged, sameJson } from "../common/diff";
+import { changedKeys, providerChanged, sameJson, stripUndefined } from "../common/diff";
 import { ID_PATTERN, generationId, idPrefixSchema } from "../common/ids";
 import type { DeviceConnectionArgs } from "../common/deviceArgs";
 import { secretDevice } from "../common/deviceArgs";
@@ -422,10 +422,6 @@ function outputs(
     selfIssued: info.selfIssued,
     isCa: info.isCa,
   }) as AxisCertificateOutputs;
-}
-
-function stripUndefined<T extends Record<string, unknown>>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
 
 /**

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { FailureList, hasUnknown, schemaFailures } from "../common/check";
 import type { DeviceConnectionArgs } from "../common/deviceArgs";
 import { secretDevice } from "../common/deviceArgs";
-import { changedKeys, providerChanged } from "../common/diff";
+import { changedKeys, providerChanged, stripUndefined } from "../common/diff";
 import { ID_PATTERN } from "../common/ids";
 import { remoteProvider } from "../common/remote";
 import { hasUnsafeText } from "../common/text";
@@ -171,9 +171,6 @@ function outputs(inputs: AxisDot1xInputs, previous: Dot1XConfiguration): AxisDot
   });
 }
 
-function stripUndefined<T extends object>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
-}
 
 const PROVIDER = remoteProvider("pulumi-axis-sps/dist/provider/axis/dot1x", "AxisDot1xProvider");
 

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { schemaFailures } from "../common/check";
 import type { DeviceConnectionArgs } from "../common/deviceArgs";
 import { secretDevice } from "../common/deviceArgs";
-import { changedKeys, providerChanged } from "../common/diff";
+import { changedKeys, providerChanged, stripUndefined } from "../common/diff";
 import { ID_PATTERN } from "../common/ids";
 import { remoteProvider } from "../common/remote";
 import type { DeviceConnection } from "../transport/connection";
@@ -150,9 +150,6 @@ function outputs(
   return stripUndefined({ ...inputs, deviceUrl: deviceLabel(inputs.device.url), previous });
 }
 
-function stripUndefined<T extends object>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
-}
 
 const PROVIDER = remoteProvider(
   "pulumi-axis-sps/dist/provider/axis/httpsBinding",

@@ -35,3 +35,8 @@ export function providerChanged(olds: object, news: object): boolean {
   const b = (news as { __provider?: unknown }).__provider;
   return a !== undefined && b !== undefined && a !== b;
 }
+
+/** The object without its undefined-valued keys (state and gRPC Structs have no "undefined"). */
+export function stripUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}

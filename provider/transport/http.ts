@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { Pool } from "undici";
 import type { DeviceConnection } from "./connection";
+import { stripUndefined } from "../common/diff";
 import { deviceLabel } from "./connection";
 import { DigestSession, parseChallenges, pickDigestChallenge } from "./digest";
 import { DeviceError, isDeviceError } from "./errors";
@@ -292,6 +293,3 @@ function endpointRegistry(): Map<string, DeviceHttp> {
   return (g[slot] ??= new Map());
 }
 
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
