@@ -50,7 +50,7 @@ export class AxisClient {
         accept: "application/soap+xml, text/xml",
       },
       body,
-      idempotent: op.readOnly,
+      idempotent: op.readOnly || op.idempotent === true,
     });
     return op.decode(parseSoapResponse(this.http.device, op.name, res.status, res.body));
   }

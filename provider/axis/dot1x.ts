@@ -171,7 +171,6 @@ function outputs(inputs: AxisDot1xInputs, previous: Dot1XConfiguration): AxisDot
   });
 }
 
-
 const PROVIDER = remoteProvider("pulumi-axis-sps/dist/provider/axis/dot1x", "AxisDot1xProvider");
 
 export interface AxisDot1xArgs {

@@ -150,7 +150,6 @@ function outputs(
   return stripUndefined({ ...inputs, deviceUrl: deviceLabel(inputs.device.url), previous });
 }
 
-
 const PROVIDER = remoteProvider(
   "pulumi-axis-sps/dist/provider/axis/httpsBinding",
   "AxisHttpsBindingProvider",

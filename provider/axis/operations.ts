@@ -9,8 +9,10 @@ import { childOf, childText, childrenOf } from "./xml";
  */
 export interface SoapOperation<In, Out> {
   name: string;
-  /** Reads may be coalesced and retried freely; writes are sent once per call. */
+  /** Reads may be coalesced and retried freely. */
   readOnly: boolean;
+  /** A write whose repetition changes nothing (it sets a whole configuration): safe to retry after a lost answer. */
+  idempotent?: boolean;
   build(input: In): XmlTree;
   decode(response: XmlElement): Out;
 }
@@ -238,6 +240,7 @@ export const GetWebServerTlsConfiguration: SoapOperation<void, WebServerTlsConfi
 export const SetWebServerTlsConfiguration: SoapOperation<WebServerTlsConfiguration, void> = {
   name: "SetWebServerTlsConfiguration",
   readOnly: false,
+  idempotent: true,
   build: (c) => {
     const policies: XmlTree = {};
     if (c.policies.admin) policies["aweb:Admin"] = c.policies.admin;
@@ -287,6 +290,7 @@ export const GetDot1XConfiguration: SoapOperation<string, Dot1XConfiguration> = 
 export const SetDot1XConfiguration: SoapOperation<Dot1XConfiguration, void> = {
   name: "SetDot1XConfiguration",
   readOnly: false,
+  idempotent: true,
   build: (c) => {
     // Schema order: Token, Identity, AnonymousID?, EAPMethod, CACertificateID*, EAPMethodConfiguration?.
     const conf: XmlTree = { "tt:Dot1XConfigurationToken": c.token, "tt:Identity": c.identity };

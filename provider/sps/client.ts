@@ -290,7 +290,7 @@ export class SpsClient {
     this.session.inTransaction = true;
     try {
       const result = await work();
-      await this.commitTransaction(message);
+      await this.commit(message);
       return result;
     } catch (err) {
       // Best effort: a lost session has no transaction left to roll back.
@@ -301,6 +301,20 @@ export class SpsClient {
       throw err;
     } finally {
       this.session.inTransaction = false;
+    }
+  }
+
+  /**
+   * Commits. When the answer is lost after the appliance may have committed, the transaction's status says
+   * what happened: closed means committed (a failed commit leaves it open), so the change is not redone.
+   */
+  private async commit(message: string): Promise<void> {
+    try {
+      await this.commitTransaction(message);
+    } catch (err) {
+      if (!isDeviceError(err) || !err.maybeApplied) throw err;
+      const status = await this.getTransaction().catch(() => undefined);
+      if (status?.body?.status !== "closed") throw err;
     }
   }
 

@@ -292,4 +292,3 @@ function endpointRegistry(): Map<string, DeviceHttp> {
   const g = globalThis as unknown as Record<symbol, Map<string, DeviceHttp> | undefined>;
   return (g[slot] ??= new Map());
 }
-

@@ -102,6 +102,18 @@ describe("SpsClient against the appliance simulator", function () {
     assert.equal(sps.counters().rollbacks, 1);
   });
 
+  it("takes a commit whose answer was lost as done when the transaction is closed", async () => {
+    const client = new SpsClient(conn);
+    sps.injectFault("commit", { kind: "resetAfterApply" });
+    const key = await client.withTransaction("test: lost commit answer", async () => {
+      const k = await client.createPassword({ plain: "lost answer" });
+      await client.putRootPassword(k);
+      return k;
+    });
+    assert.equal(sps.getCommitted().rootPassword, key);
+    assert.equal(sps.counters().commits, 1, "committed once, not redone");
+  });
+
   it("waits for a lock another administrator holds, then goes ahead", async () => {
     const client = new SpsClient(conn);
     sps.holdLock(700);
