@@ -41,7 +41,9 @@ export function schemaFailures<T>(
   schema: z.ZodType<T>,
   inputs: unknown,
 ): { value?: T; failures: pulumi.dynamic.CheckFailure[] } {
-  const result = schema.safeParse(inputs);
+  // The plugin adds the serialized provider to every input set; it is not the user's to validate.
+  const { __provider: _provider, ...userInputs } = (inputs ?? {}) as Record<string, unknown>;
+  const result = schema.safeParse(userInputs);
   if (result.success) return { value: result.data, failures: [] };
   const failures = result.error.issues
     .filter((issue) => !isUnknownAlong(inputs, issue.path))

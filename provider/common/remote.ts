@@ -10,12 +10,14 @@ export function remoteProvider(modulePath: string, exportName: string): pulumi.d
     const mod = require(modulePath) as Record<string, new () => pulumi.dynamic.ResourceProvider>;
     return new mod[exportName]();
   };
+  // The plugin turns results into protobuf Structs, which have no `undefined`: drop such keys at any depth.
+  const plain = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
   return {
-    check: (olds, news) => load().check!(olds, news),
+    check: async (olds, news) => plain(await load().check!(olds, news)),
     diff: (id, olds, news) => load().diff!(id, olds, news),
-    create: (inputs) => load().create(inputs),
-    read: (id, props) => load().read!(id, props),
-    update: (id, olds, news) => load().update!(id, olds, news),
+    create: async (inputs) => plain(await load().create(inputs)),
+    read: async (id, props) => plain(await load().read!(id, props)),
+    update: async (id, olds, news) => plain(await load().update!(id, olds, news)),
     delete: (id, props) => load().delete!(id, props),
   };
 }
