@@ -76,13 +76,18 @@ export = () => {
       deviceCsr: { subject: { commonName: dot1xName, organization: pulumi.getStack() }, localCa },
       renewBeforeDays,
     });
-    new AxisDot1x(`${camera.name}-dot1x`, {
-      device,
-      identity: camera.dot1xIdentity ?? camera.name,
-      clientCertificateId: dot1xCert.certificateId,
-      clientCertificatePem: dot1xCert.certificatePem,
-      caCertificateIds: [radiusCa.certificateId],
-    });
+    // The client certificate's ID is fixed and known now, so a plan that recreates the certificate does not
+    // ripple into 802.1X; dependsOn keeps the order.
+    new AxisDot1x(
+      `${camera.name}-dot1x`,
+      {
+        device,
+        identity: camera.dot1xIdentity ?? camera.name,
+        clientCertificateId: dot1xName,
+        caCertificateIds: [radiusCa.certificateId],
+      },
+      { dependsOn: [dot1xCert] },
+    );
     summary[camera.name] = pulumi
       .all([https.certificateId, https.fingerprintSha256, https.notAfter, binding.certificateId])
       .apply(([certificate, fingerprint, expires, served]) => ({

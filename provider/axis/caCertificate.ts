@@ -104,11 +104,7 @@ export class AxisCaCertificateProvider implements pulumi.dynamic.ResourceProvide
     const stored = await findCaCertificate(new AxisClient(props.device), id);
     if (!stored) return {};
     const outs = { ...props, ...certificateFromDer(stored.der), certificateId: id };
-    return {
-      id,
-      props: outs,
-      inputs: { device: props.device, idPrefix: props.idPrefix, certificate: props.certificate },
-    };
+    return { id, props: outs };
   }
 
   async update(

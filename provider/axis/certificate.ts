@@ -70,6 +70,11 @@ export const axisCertificateInputsSchema = z
     deviceCsr: z
       .object({
         subject: axisSubjectSchema,
+        /** DNS names and IP addresses for the certificate; the device URL's host is always included. */
+        subjectAltNames: z
+          .array(z.string().regex(/^[A-Za-z0-9.:*-]{1,253}$/, "is not a DNS name or IP address"))
+          .max(32)
+          .optional(),
         localCa: z
           .object({
             certificate: z.string().min(1, "must not be empty").max(MAX_PEM),
@@ -311,7 +316,7 @@ export class AxisCertificateProvider implements pulumi.dynamic.ResourceProvider 
       );
       info = certificateFromDer(created?.der.length ? created.der : await requireStored(client, id));
     } else if (inputs.deviceCsr) {
-      info = await createSignedOnDevice(client, id, inputs.deviceCsr);
+      info = await createSignedOnDevice(client, id, inputs.deviceCsr, new URL(inputs.device.url).hostname);
     } else if (inputs.pem) {
       const certDer = certificatesFromPem(inputs.pem.certificate)[0];
       const key = parsePrivateKey(inputs.pem.privateKey);
@@ -333,13 +338,18 @@ export class AxisCertificateProvider implements pulumi.dynamic.ResourceProvider 
     return { id, outs: outputs(inputs, id, info, info.fingerprintSha256) };
   }
 
+  /**
+   * What the camera holds under this ID. Like every read here it returns no `inputs`: the engine then keeps
+   * the old ones, which carry secrets (keys, passwords) that outputs deliberately do not; drift lives in the
+   * outputs, which is what diff compares.
+   */
   async read(id: string, props: AxisCertificateOutputs): Promise<pulumi.dynamic.ReadResult> {
     const client = new AxisClient(props.device);
     const stored = await findCertificate(client, id);
     if (!stored) return {};
     const observed = certificateFromDer(stored.der);
     const outs: AxisCertificateOutputs = { ...props, ...observed, certificateId: id };
-    return { id, props: outs, inputs: storedInputs(outs) };
+    return { id, props: outs };
   }
 
   async update(
@@ -448,6 +458,7 @@ async function createSignedOnDevice(
   client: AxisClient,
   id: string,
   source: NonNullable<AxisCertificateInputs["deviceCsr"]>,
+  host: string,
 ): Promise<CertificateInfo> {
   await applyOnce(client, id, () => client.createCertificate2({ id, subject: source.subject }));
   try {
@@ -458,6 +469,7 @@ async function createSignedOnDevice(
       source.localCa.privateKey,
       source.localCa.validityDays ?? 397,
       now(),
+      [...new Set([host.replace(/^\[|\]$/g, ""), ...(source.subjectAltNames ?? [])])],
     );
     const der = certificatesFromPem(signedPem)[0];
     await client.loadCertificates([{ id, der }]);
@@ -505,6 +517,8 @@ export interface AxisCertificateArgs {
    */
   deviceCsr?: pulumi.Input<{
     subject: pulumi.Input<AxisSubjectArgs>;
+    /** Extra DNS names and IP addresses; the host of the device URL is always included. */
+    subjectAltNames?: pulumi.Input<pulumi.Input<string>[]>;
     localCa: pulumi.Input<{
       certificate: pulumi.Input<string>;
       privateKey: pulumi.Input<string>;

@@ -100,7 +100,7 @@ export class AxisDot1xProvider implements pulumi.dynamic.ResourceProvider {
       caCertificateIds: current.caCertificateIds,
       eapMethod: current.eapMethod,
     };
-    return { id, props: stripUndefined(outs), inputs: stripUndefined(comparable(outs)) };
+    return { id, props: stripUndefined(outs) };
   }
 
   async update(

@@ -77,7 +77,7 @@ export class AxisHttpsBindingProvider implements pulumi.dynamic.ResourceProvider
       policy: props.policy === undefined ? undefined : current.policies.admin,
       ciphers: props.ciphers === undefined ? undefined : current.ciphers,
     };
-    return { id, props: stripUndefined(outs), inputs: stripUndefined(comparable(outs)) };
+    return { id, props: stripUndefined(outs) };
   }
 
   async update(

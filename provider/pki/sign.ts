@@ -26,6 +26,7 @@ export async function signCsr(
   caPrivateKeyPem: string,
   validityDays: number,
   now = new Date(),
+  subjectAltNames: string[] = [],
 ): Promise<string> {
   const csr = new x509.Pkcs10CertificateRequest(csrPem);
   if (!(await csr.verify(webcrypto as unknown as Parameters<typeof csr.verify>[0])))
@@ -35,6 +36,18 @@ export async function signCsr(
   const pkcs8 = parsePrivateKey(caPrivateKeyPem).export({ type: "pkcs8", format: "der" });
   const signingKey = await webcrypto.subtle.importKey("pkcs8", pkcs8, alg, false, ["sign"]);
   const requested = csr.extensions;
+  // Devices whose CSR API takes no extensions (Axis) still need the names clients reach them by.
+  const hasSan = requested.some((e) => e.type === "2.5.29.17");
+  const extra =
+    !hasSan && subjectAltNames.length > 0
+      ? [
+          new x509.SubjectAlternativeNameExtension(
+            subjectAltNames.map((n: string) =>
+              isIp(n) ? { type: "ip" as const, value: n } : { type: "dns" as const, value: n },
+            ),
+          ),
+        ]
+      : [];
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: Buffer.from(webcrypto.getRandomValues(new Uint8Array(16)))
       .toString("hex")
@@ -46,7 +59,11 @@ export async function signCsr(
     signingKey: signingKey as unknown as x509.X509CertificateCreateWithKeyParams["signingKey"],
     publicKey: csr.publicKey,
     signingAlgorithm: alg,
-    extensions: [...requested, await x509.AuthorityKeyIdentifierExtension.create(ca, false)],
+    extensions: [...requested, ...extra, await x509.AuthorityKeyIdentifierExtension.create(ca, false)],
   });
   return cert.toString("pem") + "\n";
+}
+
+function isIp(name: string): boolean {
+  return /^\d{1,3}(\.\d{1,3}){3}$/.test(name) || name.includes(":");
 }

@@ -258,7 +258,7 @@ export class SpsCsrProvider implements pulumi.dynamic.ResourceProvider {
     const outs: SpsCsrOutputs = { ...props };
     if (props.usage && props.x509Key)
       outs.referencedKey = (await client.getManagementCertificates())[props.usage];
-    return { id, props: outs, inputs: inputsOf(outs) };
+    return { id, props: outs };
   }
 
   async update(id: string, olds: SpsCsrOutputs, news: SpsCsrInputs): Promise<pulumi.dynamic.UpdateResult> {
@@ -324,20 +324,6 @@ function baseOutputs(
   if (inputs.usage) out.usage = inputs.usage;
   if (inputs.renewBeforeDays !== undefined) out.renewBeforeDays = inputs.renewBeforeDays;
   return out;
-}
-
-function inputsOf(o: SpsCsrOutputs): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries({
-      device: o.device,
-      subject: o.subject,
-      extensions: o.extensions,
-      certificateChain: o.certificateChain,
-      trustStore: o.trustStore,
-      usage: o.usage,
-      renewBeforeDays: o.renewBeforeDays,
-    }).filter(([, v]) => v !== undefined),
-  );
 }
 
 const PROVIDER = remoteProvider("pulumi-axis-sps/dist/provider/sps/csr", "SpsCsrProvider");

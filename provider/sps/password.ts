@@ -171,17 +171,7 @@ export class SpsPasswordProvider implements pulumi.dynamic.ResourceProvider {
     if (referenced === undefined) return {}; // the user itself is gone
     if (referenced === id && !(await client.getPassword(id))) return {};
     const outs: SpsPasswordOutputs = { ...props, referencedKey: referenced };
-    return {
-      id,
-      props: outs,
-      inputs: {
-        device: props.device,
-        localUser: props.localUser,
-        rootPassword: props.rootPassword,
-        createUser: props.createUser,
-        removeUserOnDelete: props.removeUserOnDelete,
-      },
-    };
+    return { id, props: outs };
   }
 
   async update(

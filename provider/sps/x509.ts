@@ -171,17 +171,7 @@ export class SpsX509Provider implements pulumi.dynamic.ResourceProvider {
       referencedKey: referenced,
       fingerprintSha256: same ? props.issuedFingerprintSha256 : "changed",
     };
-    return {
-      id,
-      props: outs,
-      inputs: {
-        device: props.device,
-        certificate: props.certificate,
-        issuerChain: props.issuerChain,
-        usage: props.usage,
-        renewBeforeDays: props.renewBeforeDays,
-      },
-    };
+    return { id, props: outs };
   }
 
   async update(id: string, olds: SpsX509Outputs, news: SpsX509Inputs): Promise<pulumi.dynamic.UpdateResult> {
