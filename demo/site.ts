@@ -8,6 +8,7 @@ export interface DemoSite {
   radiusCa: Issued;
   cameraNames: string[];
   cameraPassword: string;
+  operatorPassword: string;
   cameras: AxisSimulator[];
   sps: SpsSimulator;
 }
@@ -36,7 +37,7 @@ export function siteConfig(site: DemoSite): Record<string, ConfigValue> {
       caCertificate: site.sps.caCertificatePem,
     }),
     spsPassword: secret(site.sps.password),
-    operatorPassword: secret("demo-operator-password"),
+    operatorPassword: secret(site.operatorPassword),
     renewBeforeDays: "30",
   };
 }
