@@ -68,26 +68,22 @@ export = () => {
       certificateId: https.certificateId,
       policy: "Https",
     });
-    // Axis requires the 802.1X client certificate's ID to be its common name.
-    const dot1xName = `${camera.name}-dot1x`;
+    // Axis wants an 802.1X client certificate's ID to be its common name: each generation gets a new ID
+    // and name, so a replacement is made, 802.1X moves to it, and only then is the old one deleted.
     const dot1xCert = new AxisCertificate(`${camera.name}-dot1x-cert`, {
       device,
-      exactId: dot1xName,
-      deviceCsr: { subject: { commonName: dot1xName, organization: pulumi.getStack() }, localCa },
+      idPrefix: `${camera.name}-dot1x`,
+      commonNameFromId: true,
+      deviceCsr: { subject: { organization: pulumi.getStack() }, localCa },
       renewBeforeDays,
     });
-    // The client certificate's ID is fixed and known now, so a plan that recreates the certificate does not
-    // ripple into 802.1X; dependsOn keeps the order.
-    new AxisDot1x(
-      `${camera.name}-dot1x`,
-      {
-        device,
-        identity: camera.dot1xIdentity ?? camera.name,
-        clientCertificateId: dot1xName,
-        caCertificateIds: [radiusCa.certificateId],
-      },
-      { dependsOn: [dot1xCert] },
-    );
+    new AxisDot1x(`${camera.name}-dot1x`, {
+      device,
+      identity: camera.dot1xIdentity ?? camera.name,
+      clientCertificateId: dot1xCert.certificateId,
+      clientCertificatePem: dot1xCert.certificatePem,
+      caCertificateIds: [radiusCa.certificateId],
+    });
     summary[camera.name] = pulumi
       .all([https.certificateId, https.fingerprintSha256, https.notAfter, binding.certificateId])
       .apply(([certificate, fingerprint, expires, served]) => ({

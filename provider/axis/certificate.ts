@@ -24,6 +24,7 @@ import { openPkcs12 } from "../pki/pkcs12";
 import type { DeviceConnection } from "../transport/connection";
 import { deviceConnectionSchema, deviceIdentity, deviceLabel } from "../transport/connection";
 import { isDeviceError } from "../transport/errors";
+import type { AxisSubject } from "./client";
 import { AxisClient } from "./client";
 import { findCertificate, isUnknownIdFault } from "./lookup";
 
@@ -38,7 +39,7 @@ const text = (max: number) =>
 
 export const axisSubjectSchema = z
   .object({
-    commonName: text(64).pipe(z.string().min(1, "must not be empty")),
+    commonName: text(64).pipe(z.string().min(1, "must not be empty")).optional(),
     country: z
       .string()
       .regex(/^[A-Z]{2}$/, "must be a two-letter ISO 3166 country code")
@@ -54,6 +55,8 @@ export const axisCertificateInputsSchema = z
   .object({
     device: deviceConnectionSchema,
     idPrefix: idPrefixSchema,
+    /** Make the certificate's common name its device ID (what Axis requires of an 802.1X client certificate). */
+    commonNameFromId: z.boolean().optional(),
     exactId: z
       .string()
       .min(1)
@@ -118,6 +121,7 @@ export interface AxisCertificateOutputs extends CertificateInfo {
   deviceUrl: string;
   idPrefix: string;
   exactId?: string;
+  commonNameFromId?: boolean;
   selfSigned?: AxisCertificateInputs["selfSigned"];
   /** The source without the CA key. */
   deviceCsr?: {
@@ -206,6 +210,27 @@ export class AxisCertificateProvider implements pulumi.dynamic.ResourceProvider 
       const contents = der && list.attempt("pkcs12.data", der, () => openPkcs12(der, value.pkcs12!.password));
       if (contents) checkUsable("pkcs12.data", certificateFromDer(contents.certificateDer));
     }
+    for (const source of ["selfSigned", "deviceCsr"] as const) {
+      const subject = value[source]?.subject;
+      if (subject && subject.commonName === undefined && !value.commonNameFromId) {
+        list.add(
+          `${source}.subject.commonName`,
+          `${source}.subject.commonName is required (or set commonNameFromId)`,
+        );
+      }
+    }
+    if (value.commonNameFromId && !value.selfSigned && !value.deviceCsr) {
+      list.add(
+        "commonNameFromId",
+        "commonNameFromId needs a certificate made on the camera (selfSigned or deviceCsr)",
+      );
+    }
+    if (value.commonNameFromId && (value.exactId ?? value.idPrefix).length > (value.exactId ? 64 : 55)) {
+      list.add(
+        value.exactId ? "exactId" : "idPrefix",
+        "with commonNameFromId the ID becomes the common name, which is at most 64 characters",
+      );
+    }
     if (value.deviceCsr && !hasUnknown(value.deviceCsr.localCa)) {
       const ca = list.attempt("deviceCsr.localCa.certificate", value.deviceCsr.localCa.certificate, () =>
         certificateFromPem(value.deviceCsr!.localCa.certificate),
@@ -257,6 +282,8 @@ export class AxisCertificateProvider implements pulumi.dynamic.ResourceProvider 
       replaces.push("device");
     if (olds.idPrefix !== news.idPrefix) replaces.push("idPrefix");
     if (olds.exactId !== news.exactId) replaces.push("exactId");
+    if ((olds.commonNameFromId ?? false) !== (news.commonNameFromId ?? false))
+      replaces.push("commonNameFromId");
     for (const source of SOURCES) {
       if ((olds[source] === undefined) !== (news[source] === undefined)) replaces.push(source);
     }
@@ -289,6 +316,7 @@ export class AxisCertificateProvider implements pulumi.dynamic.ResourceProvider 
       "pkcs12",
       "idPrefix",
       "exactId",
+      "commonNameFromId",
     ]);
     const changes = unique.length > 0 || other.length > 0 || providerChanged(olds, news);
     // A fixed ID cannot exist twice: the old certificate has to go before its successor can be made.
@@ -302,6 +330,11 @@ export class AxisCertificateProvider implements pulumi.dynamic.ResourceProvider 
   async create(inputs: AxisCertificateInputs): Promise<pulumi.dynamic.CreateResult> {
     const client = new AxisClient(inputs.device);
     const id = inputs.exactId ?? generationId(inputs.idPrefix);
+    // check() made sure a common name exists unless it is to be the ID.
+    const subjectOf = (subject: z.infer<typeof axisSubjectSchema>): AxisSubject => ({
+      ...subject,
+      commonName: inputs.commonNameFromId ? id : subject.commonName!,
+    });
     let info: CertificateInfo;
     if (inputs.selfSigned) {
       const start = now();
@@ -309,14 +342,20 @@ export class AxisCertificateProvider implements pulumi.dynamic.ResourceProvider 
       const created = await applyOnce(client, id, () =>
         client.createCertificate2({
           id,
-          subject: inputs.selfSigned!.subject,
+          subject: subjectOf(inputs.selfSigned!.subject),
           validNotBefore: start.toISOString(),
           validNotAfter: end.toISOString(),
         }),
       );
       info = certificateFromDer(created?.der.length ? created.der : await requireStored(client, id));
     } else if (inputs.deviceCsr) {
-      info = await createSignedOnDevice(client, id, inputs.deviceCsr, new URL(inputs.device.url).hostname);
+      info = await createSignedOnDevice(
+        client,
+        id,
+        subjectOf(inputs.deviceCsr.subject),
+        inputs.deviceCsr,
+        new URL(inputs.device.url).hostname,
+      );
     } else if (inputs.pem) {
       const certDer = certificatesFromPem(inputs.pem.certificate)[0];
       const key = parsePrivateKey(inputs.pem.privateKey);
@@ -379,6 +418,7 @@ function publicInputs(inputs: AxisCertificateInputs): Record<string, unknown> {
     device: inputs.device,
     idPrefix: inputs.idPrefix,
     exactId: inputs.exactId,
+    commonNameFromId: inputs.commonNameFromId,
     selfSigned: inputs.selfSigned,
     deviceCsr: inputs.deviceCsr
       ? {
@@ -399,6 +439,7 @@ function storedInputs(outs: AxisCertificateOutputs): Record<string, unknown> {
     device: outs.device,
     idPrefix: outs.idPrefix,
     exactId: outs.exactId,
+    commonNameFromId: outs.commonNameFromId,
     selfSigned: outs.selfSigned,
     deviceCsr: outs.deviceCsr,
     pem: outs.pem,
@@ -457,12 +498,13 @@ async function applyOnce<T>(client: AxisClient, id: string, send: () => Promise<
 async function createSignedOnDevice(
   client: AxisClient,
   id: string,
+  subject: AxisSubject,
   source: NonNullable<AxisCertificateInputs["deviceCsr"]>,
   host: string,
 ): Promise<CertificateInfo> {
-  await applyOnce(client, id, () => client.createCertificate2({ id, subject: source.subject }));
+  await applyOnce(client, id, () => client.createCertificate2({ id, subject }));
   try {
-    const csrDer = await client.getPkcs10Request2({ id, subject: source.subject });
+    const csrDer = await client.getPkcs10Request2({ id, subject });
     const signedPem = await signCsr(
       toPem("CERTIFICATE REQUEST", csrDer),
       source.localCa.certificate,
@@ -492,7 +534,8 @@ async function requireStored(client: AxisClient, id: string): Promise<Buffer> {
 const PROVIDER = remoteProvider("pulumi-axis-sps/dist/provider/axis/certificate", "AxisCertificateProvider");
 
 export interface AxisSubjectArgs {
-  commonName: pulumi.Input<string>;
+  /** Required unless commonNameFromId. */
+  commonName?: pulumi.Input<string>;
   country?: pulumi.Input<string>;
   state?: pulumi.Input<string>;
   locality?: pulumi.Input<string>;
@@ -509,6 +552,11 @@ export interface AxisCertificateArgs {
    * Axis requires to equal its common name. Replacing it is then delete-before-replace.
    */
   exactId?: pulumi.Input<string>;
+  /**
+   * Use the certificate's device ID as its common name (selfSigned, deviceCsr): a new generation then gets a
+   * new name, so an 802.1X client certificate can be replaced while 802.1X keeps using the old one.
+   */
+  commonNameFromId?: pulumi.Input<boolean>;
   /** A key pair made on the camera (CreateCertificate2) and a self-signed certificate; the key never leaves it. */
   selfSigned?: pulumi.Input<{ subject: pulumi.Input<AxisSubjectArgs>; validityDays?: pulumi.Input<number> }>;
   /**
