@@ -316,6 +316,38 @@ describe("Axis resources against the camera simulator", function () {
       await certs.delete(id, outs);
     });
 
+    it("names a certificate after its ID with commonNameFromId, as 802.1X needs", async () => {
+      const inputs = {
+        device,
+        idPrefix: "cam9-dot1x",
+        commonNameFromId: true,
+        selfSigned: { subject: { organization: "Site" } },
+      };
+      assert.deepEqual((await certs.check({}, inputs)).failures, []);
+      assert.match(
+        (await certs.check({}, { ...inputs, commonNameFromId: undefined })).failures?.[0]?.reason ?? "",
+        /commonName is required/,
+      );
+      const { id, outs } = await certs.create(inputs);
+      assert.equal(outs.commonName, id);
+      assert.deepEqual(
+        (
+          await dot1x.check(
+            {},
+            {
+              device,
+              identity: "cam9",
+              clientCertificateId: id,
+              clientCertificatePem: outs.certificatePem,
+              caCertificateIds: ["x"],
+            },
+          )
+        ).failures,
+        [],
+      );
+      await certs.delete(id, outs);
+    });
+
     it("loads PKCS#12 with its fingerprint known before the upload", async () => {
       const leaf = await makeLeaf(rsaCa, "p12", { rsa: true });
       const inputs = { device, idPrefix: "p12", pkcs12: { data: pkcs12(leaf, "pw"), password: "pw" } };
