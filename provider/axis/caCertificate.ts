@@ -18,7 +18,7 @@ import type { DeviceConnection } from "../transport/connection";
 import { deviceConnectionSchema, deviceIdentity, deviceLabel } from "../transport/connection";
 import { isDeviceError } from "../transport/errors";
 import { AxisClient } from "./client";
-import { findCaCertificate, isUnknownIdFault } from "./lookup";
+import { deleteIdempotently, findCaCertificate } from "./lookup";
 
 export const axisCaCertificateInputsSchema = z
   .object({
@@ -94,7 +94,11 @@ export class AxisCaCertificateProvider implements pulumi.dynamic.ResourceProvide
     } catch (err) {
       // A lost answer: look before sending again (the generation ID is this call's alone).
       if (!isDeviceError(err) || !err.maybeApplied) throw err;
-      if (!(await findCaCertificate(client, id))) await client.loadCACertificates([{ id, der }]);
+      if (!(await findCaCertificate(client, id))) {
+        await client.loadCACertificates([{ id, der }]).catch(async (again: unknown) => {
+          if (!(await findCaCertificate(client, id))) throw again;
+        });
+      }
     }
     const info = certificateFromDer(der);
     return { id, outs: outputs(inputs, id, info, info.fingerprintSha256) };
@@ -116,11 +120,7 @@ export class AxisCaCertificateProvider implements pulumi.dynamic.ResourceProvide
   }
 
   async delete(id: string, props: AxisCaCertificateOutputs): Promise<void> {
-    try {
-      await new AxisClient(props.device).deleteCertificates([id]);
-    } catch (err) {
-      if (!isUnknownIdFault(err)) throw err;
-    }
+    await deleteIdempotently(new AxisClient(props.device), id, true);
   }
 }
 

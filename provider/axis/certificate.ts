@@ -26,7 +26,7 @@ import { deviceConnectionSchema, deviceIdentity, deviceLabel } from "../transpor
 import { isDeviceError } from "../transport/errors";
 import type { AxisSubject } from "./client";
 import { AxisClient } from "./client";
-import { findCertificate, isUnknownIdFault } from "./lookup";
+import { deleteIdempotently, findCertificate } from "./lookup";
 
 const MAX_PEM = 64 * 1024;
 const MAX_PKCS12 = 256 * 1024;
@@ -402,13 +402,7 @@ export class AxisCertificateProvider implements pulumi.dynamic.ResourceProvider 
   }
 
   async delete(id: string, props: AxisCertificateOutputs): Promise<void> {
-    const client = new AxisClient(props.device);
-    try {
-      await client.deleteCertificates([id]);
-    } catch (err) {
-      if (isUnknownIdFault(err)) return; // already gone: the end state delete asks for
-      throw err;
-    }
+    await deleteIdempotently(new AxisClient(props.device), id, false);
   }
 }
 
@@ -486,7 +480,13 @@ async function applyOnce<T>(client: AxisClient, id: string, send: () => Promise<
   } catch (err) {
     if (!isDeviceError(err) || !err.maybeApplied) throw err;
     if (await findCertificate(client, id)) return undefined;
-    return send();
+    try {
+      return await send();
+    } catch (again) {
+      // A slow first attempt may have landed meanwhile (the device then refuses the ID as a duplicate).
+      if (await findCertificate(client, id)) return undefined;
+      throw again;
+    }
   }
 }
 
@@ -514,7 +514,12 @@ async function createSignedOnDevice(
       [...new Set([host.replace(/^\[|\]$/g, ""), ...(source.subjectAltNames ?? [])])],
     );
     const der = certificatesFromPem(signedPem)[0];
-    await client.loadCertificates([{ id, der }]);
+    await client.loadCertificates([{ id, der }]).catch(async (err: unknown) => {
+      // A lost answer: the certificate may be on the device already; if not, send it again once.
+      if (!isDeviceError(err) || !err.maybeApplied) throw err;
+      if ((await findCertificate(client, id))?.der.equals(der)) return;
+      await client.loadCertificates([{ id, der }]);
+    });
     return certificateFromDer(der);
   } catch (err) {
     await client.deleteCertificates([id]).catch(() => undefined);

@@ -26,3 +26,22 @@ export function isUnknownIdFault(err: unknown): boolean {
   const fault = err as unknown as { reason?: string; detail?: string };
   return /does not exist|not found|unknown certificate/i.test(`${fault.reason ?? ""} ${fault.detail ?? ""}`);
 }
+
+/**
+ * Deletes one certificate or CA certificate, idempotently: already gone counts as deleted, and a delete
+ * whose answer was lost is checked on the device rather than sent again.
+ */
+export async function deleteIdempotently(client: AxisClient, id: string, ca: boolean): Promise<void> {
+  try {
+    await client.deleteCertificates([id]);
+  } catch (err) {
+    if (isUnknownIdFault(err)) return;
+    if (isDeviceError(err) && err.maybeApplied) {
+      const still = ca ? await findCaCertificate(client, id) : await findCertificate(client, id);
+      if (!still) return;
+      await deleteIdempotently(client, id, ca);
+      return;
+    }
+    throw err;
+  }
+}

@@ -202,6 +202,8 @@ export const CreateCertificate2: SoapOperation<
 export const GetPkcs10Request2: SoapOperation<{ id: string; subject: AxisSubject }, Buffer> = {
   name: "GetPkcs10Request2",
   readOnly: false,
+  // A request for the key already there: asking twice changes nothing.
+  idempotent: true,
   build: (i) => ({
     "acertificates:GetPkcs10Request2": {
       "acertificates:Id": i.id,

@@ -63,6 +63,8 @@ interface SessionState {
   cookie?: string;
   login?: Promise<string>;
   inTransaction: boolean;
+  /** A rollback that did not get through; done before the next transaction opens. */
+  rollbackOwed?: boolean;
   /** Transactions of this appliance run one at a time in this process. */
   queue: Promise<unknown>;
 }
@@ -89,6 +91,16 @@ class SessionLostError extends DeviceError {
     this.name = "SessionLostError";
   }
 }
+
+/** A transient failure inside a transaction, before its commit: the transaction was rolled back. */
+class BeforeCommit extends Error {
+  constructor(override readonly cause: unknown) {
+    super((cause as Error).message);
+    this.name = "BeforeCommit";
+  }
+}
+
+const REDO_LIMIT = 3;
 
 /** The SPS REST API of one appliance: login, transactions, and one method per endpoint operation. */
 export class SpsClient {
@@ -171,16 +183,26 @@ export class SpsClient {
     path: string,
     operation: string,
     body?: unknown,
+    idempotent = method === "GET" || method === "DELETE",
   ): Promise<SpsEnvelope<T>> {
-    const cookie = this.session.cookie ?? (await this.login());
-    let res = await this.send(method, path, operation, cookie, body);
-    if (res.status === 401) {
-      if (this.session.inTransaction) throw new SessionLostError(this.device, operation);
-      this.session.cookie = undefined;
-      res = await this.send(method, path, operation, await this.login(), body);
+    const deadline = Date.now() + (this.conn.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS);
+    let res;
+    for (let attempt = 1; ; attempt++) {
+      const cookie = this.session.cookie ?? (await this.login());
+      res = await this.send(method, path, operation, cookie, body, idempotent);
+      if (res.status === 401) {
+        if (this.session.inTransaction) throw new SessionLostError(this.device, operation);
+        this.session.cookie = undefined;
+        res = await this.send(method, path, operation, await this.login(), body, idempotent);
+      }
+      if (res.status >= 200 && res.status < 300) break;
+      const error = this.error(operation, res.status, res.body, res.headers["retry-after"]);
+      // Outside a transaction nothing of ours holds the lock: wait for the other administrator.
+      const wait = Math.min(4_000, 250 * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
+      if (error.code !== "SPS_LOCKED" || this.session.inTransaction || Date.now() + wait > deadline)
+        throw error;
+      await sleep(wait);
     }
-    if (res.status < 200 || res.status >= 300)
-      throw this.error(operation, res.status, res.body, res.headers["retry-after"]);
     if (!res.body) return {};
     try {
       return JSON.parse(res.body) as SpsEnvelope<T>;
@@ -199,6 +221,7 @@ export class SpsClient {
     operation: string,
     cookie: string,
     body: unknown,
+    idempotent: boolean,
   ) {
     const headers: Record<string, string> = {
       cookie: `session_id=${cookie}`,
@@ -217,7 +240,7 @@ export class SpsClient {
       operation,
       headers,
       body: text,
-      idempotent: method === "GET" || method === "DELETE",
+      idempotent,
       noAuth: true,
     });
   }
@@ -240,7 +263,8 @@ export class SpsClient {
   // ---- transactions --------------------------------------------------------------------------------
 
   openTransaction(): Promise<SpsEnvelope> {
-    return this.call("POST", "/api/transaction", "open transaction");
+    // Opening an open transaction changes nothing, so a lost answer can be asked again.
+    return this.call("POST", "/api/transaction", "open transaction", undefined, true);
   }
 
   commitTransaction(message: string): Promise<SpsEnvelope> {
@@ -272,36 +296,70 @@ export class SpsClient {
 
   private async transactionWithRetry<T>(message: string, work: () => Promise<T>): Promise<T> {
     const deadline = Date.now() + (this.conn.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS);
+    let redone = 0;
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.transactionOnce(message, work);
       } catch (err) {
-        const retryable = err instanceof SessionLostError || (isSpsError(err) && err.code === "SPS_LOCKED");
         const wait = Math.min(4_000, 250 * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
-        if (!retryable || Date.now() + wait > deadline) throw err;
+        const inner = err instanceof BeforeCommit ? err.cause : err;
+        const locked = isSpsError(inner) && inner.code === "SPS_LOCKED";
+        // Anything transient before the commit was rolled back with the transaction, so the whole of it can
+        // be done again safely; a few times, unlike a lock, which is worth waiting for until lockWaitMs.
+        const redo =
+          !locked && (err instanceof SessionLostError || err instanceof BeforeCommit) && redone < REDO_LIMIT;
+        if (!(locked && Date.now() + wait <= deadline) && !redo) throw inner;
+        if (redo) redone++;
         if (err instanceof SessionLostError) this.session.cookie = undefined;
-        await sleep(wait);
+        await sleep(locked ? wait : Math.min(wait, 500));
       }
     }
   }
 
   private async transactionOnce<T>(message: string, work: () => Promise<T>): Promise<T> {
-    await this.openTransaction();
+    // A transaction whose rollback did not get through may still be open in this session: clear it first.
+    if (this.session.rollbackOwed) {
+      await this.rollbackTransaction();
+      this.session.rollbackOwed = false;
+    }
+    try {
+      await this.openTransaction();
+    } catch (err) {
+      throw isDeviceError(err) && err.transient && !isSpsError(err) ? new BeforeCommit(err) : err;
+    }
     this.session.inTransaction = true;
     try {
-      const result = await work();
-      await this.commit(message);
-      return result;
-    } catch (err) {
-      // Best effort: a lost session has no transaction left to roll back.
-      if (!(err instanceof SessionLostError)) {
-        this.session.inTransaction = false;
-        await this.rollbackTransaction().catch(() => undefined);
+      let result: T;
+      try {
+        result = await work();
+      } catch (err) {
+        await this.abandon(err);
+        throw isDeviceError(err) && err.transient && !(err instanceof SessionLostError)
+          ? new BeforeCommit(err)
+          : err;
       }
-      throw err;
+      try {
+        await this.commit(message);
+      } catch (err) {
+        await this.abandon(err);
+        // Not committed (commit() made sure), so everything was rolled back and may be done again.
+        throw isDeviceError(err) && err.transient && !(err instanceof SessionLostError)
+          ? new BeforeCommit(err)
+          : err;
+      }
+      return result;
     } finally {
       this.session.inTransaction = false;
     }
+  }
+
+  /** Rolls back after a failure (a lost session has nothing left to roll back). */
+  private async abandon(err: unknown): Promise<void> {
+    if (err instanceof SessionLostError) return;
+    this.session.inTransaction = false;
+    await this.rollbackTransaction().catch(() => {
+      this.session.rollbackOwed = true;
+    });
   }
 
   /**
@@ -309,12 +367,21 @@ export class SpsClient {
    * what happened: closed means committed (a failed commit leaves it open), so the change is not redone.
    */
   private async commit(message: string): Promise<void> {
-    try {
-      await this.commitTransaction(message);
-    } catch (err) {
-      if (!isDeviceError(err) || !err.maybeApplied) throw err;
-      const status = await this.getTransaction().catch(() => undefined);
-      if (status?.body?.status !== "closed") throw err;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.commitTransaction(message);
+        return;
+      } catch (err) {
+        if (!isDeviceError(err) || err instanceof SessionLostError) throw err;
+        // A commit refused while nothing is open: an earlier attempt whose answer was lost went through.
+        const lostAnswer = err.maybeApplied || (attempt > 1 && isSpsError(err) && err.status === 400);
+        if (!lostAnswer || attempt >= 3) throw err;
+        const status = (await this.getTransaction()).body?.status;
+        if (status === "closed") return;
+        // Still open: the commit did not happen (or is still running); give it a moment, then ask again.
+        await sleep(100 * attempt);
+        if ((await this.getTransaction()).body?.status === "closed") return;
+      }
     }
   }
 

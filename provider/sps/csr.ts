@@ -22,6 +22,7 @@ import type { DeviceConnection } from "../transport/connection";
 import { deviceConnectionSchema, deviceIdentity, deviceLabel } from "../transport/connection";
 import type { CsrExtension, NameValue } from "./client";
 import { SpsClient } from "./client";
+import { isDeviceError } from "../transport/errors";
 import type { CertificatePlace } from "./places";
 import { PLACE_NAMES, certificatePlaceSchema, referenceCertificate } from "./places";
 
@@ -204,7 +205,7 @@ export class SpsCsrProvider implements pulumi.dynamic.ResourceProvider {
 
   async create(inputs: SpsCsrInputs): Promise<pulumi.dynamic.CreateResult> {
     const client = new SpsClient(inputs.device);
-    const csrKey = await client.createCsr({ subject: inputs.subject, extensions: inputs.extensions ?? [] });
+    const csrKey = await createCsrOnce(client, inputs.subject, inputs.extensions ?? []);
     try {
       const csr = await client.getCsr(csrKey);
       if (!csr?.body) throw new Error(`${client.device}: CSR ${csrKey} vanished right after it was made`);
@@ -296,6 +297,31 @@ export class SpsCsrProvider implements pulumi.dynamic.ResourceProvider {
       await client.deleteCsr(id);
     } catch (err) {
       if ((err as { status?: number }).status !== 404) throw err;
+    }
+  }
+}
+
+/**
+ * Creates a CSR exactly once. The CSRs there before are noted first: when the answer to the create is lost,
+ * a CSR that appeared since with our subject is ours (adopted); none means it is safe to ask again.
+ */
+async function createCsrOnce(
+  client: SpsClient,
+  subject: NameValue[],
+  extensions: CsrExtension[],
+): Promise<string> {
+  const before = new Set((await client.listCsrs()).map((c) => c.key));
+  const request = { subject, extensions };
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await client.createCsr(request);
+    } catch (err) {
+      if (!isDeviceError(err) || !err.transient || attempt >= 3) throw err;
+      const appeared = (await client.listCsrs()).filter(
+        (c) => !before.has(c.key) && c.body && sameJson(c.body.subject, subject),
+      );
+      if (appeared.length === 1) return appeared[0].key;
+      for (const stray of appeared) await client.deleteCsr(stray.key);
     }
   }
 }

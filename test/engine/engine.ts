@@ -341,6 +341,7 @@ interface RunContext {
   urns: Map<string, { urn: string; qualifiedType: string }>;
   componentOutputs: Map<string, PropertyMap>;
   current?: RegisterRequest;
+  saveTimer?: NodeJS.Timeout;
 }
 
 // ------------------------------------------------------------------------------------------------------
@@ -354,6 +355,7 @@ interface RunContext {
 export class Engine {
   private plugin?: DynamicProviderPlugin;
   private pluginLog = { stdout: "", stderr: "" };
+  private readonly sealedEntries = new WeakMap<StateResource, StateResource>();
   private snapshot: Snapshot = { resources: [], pending: [] };
   private readonly sem: Semaphore;
   private readonly programPath: string;
@@ -427,6 +429,11 @@ export class Engine {
       if (typeof p === "string") sizes[r.urn] = Buffer.byteLength(p, "utf8");
     }
     return sizes;
+  }
+
+  /** The running plugin process's id, if one is running (bench: RSS sampling). */
+  pluginPid(): number | undefined {
+    return this.plugin?.pid;
   }
 
   /** Everything every plugin process of this engine printed (stdout after the port line, and stderr). */
@@ -543,6 +550,7 @@ export class Engine {
       } catch (err) {
         ctx.errors.push(errorText(err));
       } finally {
+        if (ctx.saveTimer) this.flush(ctx);
         if (this.options.pluginPerOperation !== false) await this.stopPlugin();
       }
       const result = this.result(ctx);
@@ -552,7 +560,20 @@ export class Engine {
     });
   }
 
+  /**
+   * Records that state changed. The write follows within a few milliseconds, after every step finishing in
+   * the same moment has landed (and at the latest when the operation ends): one write for a burst of
+   * parallel steps instead of one each, which at a fleet's size turned a run quadratic.
+   */
   private save(ctx: RunContext): void {
+    if (!ctx.persist || ctx.saveTimer) return;
+    ctx.saveTimer = setTimeout(() => this.flush(ctx), 25);
+  }
+
+  /** Writes the checkpoint now (atomically: temp file, then rename). */
+  private flush(ctx: RunContext): void {
+    if (ctx.saveTimer) clearTimeout(ctx.saveTimer);
+    ctx.saveTimer = undefined;
     if (!ctx.persist) return;
     const file: CheckpointFile = {
       version: 3,
@@ -571,9 +592,7 @@ export class Engine {
               ...(this.crypter.iterations !== 1_000_000 ? { iterations: this.crypter.iterations } : {}),
             },
           },
-          resources: dependencyOrder(ctx.snapshot.resources).map(
-            (r) => this.crypter.seal(r) as StateResource,
-          ),
+          resources: dependencyOrder(ctx.snapshot.resources).map((r) => this.sealed(r)),
           pending_operations: ctx.snapshot.pending.map((p) => this.crypter.seal(p) as PendingOperation),
         },
       },
@@ -583,6 +602,16 @@ export class Engine {
     const tmp = `${path}.${process.pid}.tmp`;
     writeFileSync(tmp, JSON.stringify(file, null, 2));
     renameSync(tmp, path);
+  }
+
+  /** A resource entry with its secrets encrypted, once per entry: entries are replaced, never changed. */
+  private sealed(r: StateResource): StateResource {
+    let sealed = this.sealedEntries.get(r);
+    if (!sealed) {
+      sealed = this.crypter.seal(r) as StateResource;
+      this.sealedEntries.set(r, sealed);
+    }
+    return sealed;
   }
 
   private pulumiVersion(): string {
@@ -992,8 +1021,11 @@ export class Engine {
         return { id: made.id, state: made.state };
       }
       const made = await this.create(ctx, reg, change, fresh, {});
-      old.delete = true; // the old one is deleted after every dependent has been updated
-      ctx.condemned.push(old);
+      // The old one is deleted after every dependent has been updated. Entries are replaced, never changed
+      // in place (their encrypted form is cached per entry).
+      const condemned = { ...old, delete: true };
+      this.replaceEntry(ctx, old, condemned);
+      ctx.condemned.push(condemned);
       this.save(ctx);
       return { id: made.id, state: made.state };
     }

@@ -199,6 +199,11 @@ export class DynamicProviderPlugin {
     return plugin;
   }
 
+  /** The plugin process's id (bench: RSS sampling from /proc/<pid>/status); undefined once it has exited. */
+  get pid(): number | undefined {
+    return this.exited ? undefined : this.child.pid;
+  }
+
   /** Everything the plugin wrote: stdout after the port line, and stderr. */
   output(): { stdout: string; stderr: string } {
     return { stdout: this.stdoutText, stderr: this.stderrText };
