@@ -1,0 +1,350 @@
+/** Writes bench/results/<size>.json, docs/benchmarks.md and docs/benchmarks.svg from the bench's results. */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { repoRoot } from "../test/support/paths";
+import type { LowerBound, PhaseName } from "./lowerBound";
+import { MODEL } from "./lowerBound";
+import type { ProbeResult } from "./prober";
+
+export interface Measured {
+  requests: number;
+  cameraRequests: number;
+  spsRequests: number;
+  byOperation: Record<string, number>;
+  unauthorized: number;
+  connections: number;
+  tlsHandshakes: number;
+  spsLogins: number;
+  spsTransactions: number;
+  spsCommits: number;
+  /** From the first request any device received to the last response any device sent. */
+  deviceSpanMs: number;
+}
+
+export interface CurlBaseline {
+  available: boolean;
+  version?: string;
+  calls?: number;
+  failed?: number;
+  failures?: string[];
+  wallMs?: number;
+  maxProcesses?: number;
+  measured?: Measured;
+}
+
+export interface PhaseResult {
+  name: PhaseName;
+  /** Engine operations end to end, plugin start and harness included. */
+  wallMs: number;
+  peakRssMb: number;
+  steps: Record<string, number>;
+  failed: number;
+  errors: string[];
+  measured: Measured;
+  stateBytes: number;
+  /** The largest resource in state, bytes. */
+  stateBytesPerResource: number;
+  stateBytesPerResourceMean: number;
+  providerBytes: number;
+  lowerBound: LowerBound;
+  curl?: CurlBaseline;
+  drifted?: number;
+  probes?: ProbeResult & { intervalMs: number };
+  servedBySiteCa2?: number;
+}
+
+export interface FleetResult {
+  cameras: number;
+  appliances: number;
+  resources: number;
+  fleetStartMs: number;
+  model: typeof MODEL;
+  phases: PhaseResult[];
+}
+
+export interface Machine {
+  cpus: string;
+  memoryGiB: number;
+  node: string;
+  platform: string;
+}
+
+const ratio = (a: number, b: number) => (b > 0 ? a / b : a === 0 ? 1 : Infinity);
+const fmt = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : "∞");
+const secs = (ms: number) => (ms / 1000).toFixed(2);
+
+/** Wall time compared with the lower bound: the time the devices were busy (see docs/benchmarks.md). */
+export function ours(p: PhaseResult): number {
+  return p.measured.deviceSpanMs;
+}
+
+function loadAll(): FleetResult[] {
+  const dir = join(repoRoot, "bench", "results");
+  if (!existsSync(dir)) return [];
+  return [50, 200, 1000]
+    .map((n) => join(dir, `${n}.json`))
+    .filter((f) => existsSync(f))
+    .map((f) => (JSON.parse(readFileSync(f, "utf8")) as { result: FleetResult }).result);
+}
+
+export function writeReports(results: FleetResult[], machine: Machine, opts: { partial: boolean }): void {
+  const dir = join(repoRoot, "bench", "results");
+  mkdirSync(dir, { recursive: true });
+  for (const r of results) {
+    writeFileSync(
+      join(dir, `${r.cameras}.json`),
+      JSON.stringify({ generatedAt: new Date().toISOString(), machine, result: r }, null, 2) + "\n",
+    );
+  }
+  if (opts.partial) return;
+  // The document shows every size that has results, this run's and earlier ones'.
+  const all = new Map(loadAll().map((r) => [r.cameras, r]));
+  for (const r of results) all.set(r.cameras, r);
+  const sizes = [...all.values()].sort((a, b) => a.cameras - b.cameras);
+  mkdirSync(join(repoRoot, "docs"), { recursive: true });
+  writeFileSync(join(repoRoot, "docs", "benchmarks.svg"), svg(sizes));
+  writeFileSync(join(repoRoot, "docs", "benchmarks.md"), markdown(sizes, machine));
+}
+
+function phaseRows(r: FleetResult): string[] {
+  const rows = [
+    "| phase | wall (engine) s | devices busy s | lower bound s | busy / LB | requests | LB requests | req / LB | 401 | TCP | TLS | SPS logins / tx / commits | plugin RSS MB | failed |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |",
+  ];
+  for (const p of r.phases) {
+    const m = p.measured;
+    rows.push(
+      `| ${p.name} | ${secs(p.wallMs)} | ${secs(ours(p))} | ${secs(p.lowerBound.wallMs)} | ${fmt(ratio(ours(p), p.lowerBound.wallMs))} | ${m.requests} | ${p.lowerBound.requests} | ${fmt(ratio(m.requests, p.lowerBound.requests))} | ${m.unauthorized} | ${m.connections} | ${m.tlsHandshakes} | ${m.spsLogins} / ${m.spsTransactions} / ${m.spsCommits} | ${p.peakRssMb} | ${p.failed} |`,
+    );
+  }
+  return rows;
+}
+
+function curlRows(r: FleetResult): string[] {
+  const p = r.phases.find((x) => x.name === "refresh");
+  const c = p?.curl;
+  if (!p || !c) return [];
+  if (!c.available) return ["curl was not available on this machine: no baseline."];
+  const cm = c.measured!;
+  return [
+    "| refresh, cameras only | wall s | requests | 401 | TLS handshakes | processes |",
+    "| --- | ---: | ---: | ---: | ---: | ---: |",
+    `| curl --digest, one process per SOAP call | ${secs(c.wallMs!)} (devices busy ${secs(cm.deviceSpanMs)}) | ${cm.cameraRequests} | ${cm.unauthorized} | ${cm.tlsHandshakes} | ${c.calls} (${c.failed} failed) |`,
+    `| pulumi-axis-sps (whole refresh incl. SPS) | ${secs(p.wallMs)} (devices busy ${secs(ours(p))}) | ${p.measured.cameraRequests} | ${p.measured.unauthorized} | ${p.measured.tlsHandshakes} | 1 plugin |`,
+    `| **curl / ours** | **${fmt(ratio(cm.deviceSpanMs, ours(p)))}** (devices busy), ${fmt(ratio(c.wallMs!, p.wallMs))} (end to end) | **${fmt(ratio(cm.cameraRequests, p.measured.cameraRequests))}** | | | |`,
+  ];
+}
+
+function markdown(results: FleetResult[], machine: Machine): string {
+  const lines: string[] = [];
+  lines.push(
+    "# Fleet benchmark",
+    "",
+    "Generated by `npm run bench` (bench/run.ts); do not edit by hand. Raw figures: `bench/results/<cameras>.json`.",
+    "",
+    `Machine: ${machine.cpus}, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.platform}.`,
+    "",
+    "## What runs",
+    "",
+    `N simulated cameras and ${results[0]?.appliances ?? 2} SPS appliances (worker thread of the bench process) and the program`,
+    "`bench/programs/fleet.ts` (per camera: AxisCaCertificate, two AxisCertificate made on the camera and signed by",
+    "the site CA, AxisHttpsBinding, AxisDot1x; per appliance: SpsCsr, SpsX509, SpsPassword) driven through the engine",
+    "harness at its defaults: unbounded parallelism and a fresh plugin process per operation, as the CLI.",
+    `Every device request pays ${MODEL.rttMs} ms of round trip; on-device key generation ${MODEL.keyGenerationMs} ms; an SPS`,
+    `commit ${MODEL.commitMs} ms; a camera serves ${MODEL.slotsPerCamera} requests at a time (the rest queue).`,
+    "",
+    "Phases: `up` from empty; a no-op `preview`; `refresh` with no drift; `drift` = `refresh` + `up` after 10% of",
+    "the cameras had HTTPS rebound by hand; `rotation` = one `up` after the site CA changed (every certificate on",
+    "every camera and appliance replaced) with the TLS prober running; `destroy`.",
+    "",
+    "Columns: *wall (engine)* is the engine operations end to end (plugin start, program, harness state",
+    "writes included). *devices busy* is from the first request any device received to the last response: the",
+    "time compared with the lower bound. *LB* is the lower bound (bench/lowerBound.ts): the fewest requests the",
+    "operations need, counted from their semantics (one 401 per camera per plugin run, shared reads once, one SPS",
+    "transaction per appliance per up), scheduled on two requests at a time per camera, network only.",
+    "",
+    "## Wall time against fleet size",
+    "",
+    "![wall time against fleet size](benchmarks.svg)",
+    "",
+  );
+  for (const r of results) {
+    lines.push(`## ${r.cameras} cameras (${r.resources} resources)`, "", ...phaseRows(r), "");
+    lines.push("### curl baseline (refresh)", "", ...curlRows(r), "");
+    const rot = r.phases.find((p) => p.name === "rotation");
+    if (rot?.probes)
+      lines.push(
+        `Rotation prober: ${rot.probes.probes} TLS probes (every ${rot.probes.intervalMs} ms per camera; ${rot.probes.late} started late because the machine was busy), **${rot.probes.failed} failed**.${rot.probes.failures.length ? " First failures: " + rot.probes.failures.slice(0, 3).join("; ") : ""}`,
+        "",
+      );
+    const last = r.phases.find((p) => p.name === "drift") ?? r.phases[0];
+    lines.push(
+      `State: ${last.stateBytes} bytes for ${r.resources} resources (mean ${last.stateBytesPerResourceMean} B, largest ${last.stateBytesPerResource} B per resource); \`__provider\` ${last.providerBytes} B.`,
+      "",
+    );
+  }
+  lines.push("## Targets", "", ...targets(results), "");
+  lines.push(
+    "## Why targets are missed (analysis of the 50-camera run)",
+    "",
+    "- **Wall time is not network-bound.** The devices are idle most of each phase: the engine harness writes",
+    "  the whole state file (secrets sealed again) after every step, and the state is ~17 KB per resource, so a",
+    "  phase costs O(resources²) in the bench process; the plugin also spends CPU per resource. The lower bound",
+    "  counts network time only, so ratios of 50–150× are CPU, not round trips. With 2 cores the rotation's TLS",
+    "  prober (10 handshakes per camera per second) competes for the same CPU: most probes start late.",
+    "- **Requests above the bound**: the two certificates of a camera read at different moments are not joined",
+    "  (coalescing only joins reads in flight together, and the plugin serves the reads spread out in time): one",
+    "  extra GetCertificates per camera in refresh and destroy. SPS: management/certificates read once per",
+    "  resource, a GET of the password object on refresh, and one transaction (and commit) per resource instead",
+    "  of one per appliance.",
+    "- **State per resource** is over 8 KB: inputs and outputs each carry the encrypted device (with its trust",
+    "  bundle) and `__provider`, and certificates carry their PEM.",
+    "",
+  );
+  return lines.join("\n");
+}
+
+function targets(results: FleetResult[]): string[] {
+  const r = results.find((x) => x.cameras === 200) ?? results[results.length - 1];
+  if (!r) return [];
+  const out: string[] = [
+    `Checked at ${r.cameras} cameras${r.cameras !== 200 ? " (200 was not run)" : ""}.`,
+    "",
+  ];
+  const mark = (ok: boolean) => (ok ? "met" : "**missed**");
+  for (const p of r.phases) {
+    const q = ratio(p.measured.requests, p.lowerBound.requests);
+    out.push(`- ${p.name}: requests ${fmt(q)} × lower bound (≤ 1.1): ${mark(q <= 1.1)}`);
+  }
+  const refresh = r.phases.find((p) => p.name === "refresh");
+  if (refresh) {
+    const w = ratio(ours(refresh), refresh.lowerBound.wallMs);
+    out.push(`- refresh wall (devices busy) ${fmt(w)} × lower bound (≤ 1.3): ${mark(w <= 1.3)}`);
+    const c = refresh.curl;
+    if (c?.available) {
+      const rq = ratio(c.measured!.cameraRequests, refresh.measured.cameraRequests);
+      const wt = ratio(c.measured!.deviceSpanMs, ours(refresh));
+      out.push(`- curl / ours, requests ${fmt(rq)} (≥ 2): ${mark(rq >= 2)}`);
+      out.push(`- curl / ours, wall ${fmt(wt)} (≥ 2): ${mark(wt >= 2)}`);
+    }
+  }
+  const preview = r.phases.find((p) => p.name === "preview");
+  if (preview)
+    out.push(
+      `- no-op preview device requests: ${preview.measured.requests} (0): ${mark(preview.measured.requests === 0)}`,
+    );
+  const rot = r.phases.find((p) => p.name === "rotation");
+  if (rot) {
+    const w = ratio(ours(rot), rot.lowerBound.wallMs);
+    out.push(`- rotation wall ${fmt(w)} × lower bound (≤ 1.3): ${mark(w <= 1.3)}`);
+    if (rot.probes)
+      out.push(`- rotation failed probes: ${rot.probes.failed} (0): ${mark(rot.probes.failed === 0)}`);
+  }
+  const last = r.phases.find((p) => p.name === "drift") ?? r.phases[0];
+  out.push(`- \`__provider\` ${last.providerBytes} B (< 32 KB): ${mark(last.providerBytes < 32 * 1024)}`);
+  out.push(
+    `- state per resource: largest ${last.stateBytesPerResource} B (< 8 KB): ${mark(last.stateBytesPerResource < 8 * 1024)}`,
+  );
+  const big = results.find((x) => x.cameras === 1000);
+  if (big) {
+    const rss = Math.max(...big.phases.map((p) => p.peakRssMb));
+    out.push(`- plugin RSS at 1,000 cameras: ${rss} MB (< 300): ${mark(rss < 300)}`);
+  } else out.push("- plugin RSS at 1,000 cameras: not run");
+  if (results.length >= 2) {
+    const a = results[0];
+    const b = results[results.length - 1];
+    for (const name of ["up", "refresh", "rotation"] as const) {
+      const pa = a.phases.find((p) => p.name === name);
+      const pb = b.phases.find((p) => p.name === name);
+      if (pa && pb)
+        out.push(
+          `- ${name} end-to-end wall per camera: ${(pa.wallMs / a.cameras).toFixed(1)} ms at ${a.cameras}, ${(pb.wallMs / b.cameras).toFixed(1)} ms at ${b.cameras} (linear growth keeps it flat)`,
+        );
+    }
+  }
+  return out;
+}
+
+function svg(results: FleetResult[]): string {
+  const W = 720;
+  const H = 420;
+  const pad = { l: 70, r: 200, t: 40, b: 50 };
+  const series: Array<{ label: string; color: string; dash?: string; pts: Array<[number, number]> }> = [];
+  const pick = (name: PhaseName, f: (p: PhaseResult) => number | undefined) =>
+    results
+      .map((r) => {
+        const p = r.phases.find((x) => x.name === name);
+        const v = p && f(p);
+        return v === undefined ? undefined : ([r.cameras, v / 1000] as [number, number]);
+      })
+      .filter((x): x is [number, number] => x !== undefined);
+  series.push({
+    label: "refresh: ours (end to end)",
+    color: "#1f77b4",
+    pts: pick("refresh", (p) => p.wallMs),
+  });
+  series.push({
+    label: "refresh: ours (devices busy)",
+    color: "#1f77b4",
+    dash: "4 3",
+    pts: pick("refresh", ours),
+  });
+  series.push({
+    label: "refresh: lower bound",
+    color: "#2ca02c",
+    pts: pick("refresh", (p) => p.lowerBound.wallMs),
+  });
+  series.push({
+    label: "refresh: curl baseline",
+    color: "#d62728",
+    pts: pick("refresh", (p) => (p.curl?.available ? p.curl.wallMs : undefined)),
+  });
+  series.push({
+    label: "rotation: ours (end to end)",
+    color: "#9467bd",
+    pts: pick("rotation", (p) => p.wallMs),
+  });
+  series.push({
+    label: "rotation: lower bound",
+    color: "#8c564b",
+    dash: "4 3",
+    pts: pick("rotation", (p) => p.lowerBound.wallMs),
+  });
+  const xs = results.map((r) => r.cameras);
+  const maxX = Math.max(1, ...xs);
+  const maxY = Math.max(1, ...series.flatMap((s) => s.pts.map((p) => p[1]))) * 1.1;
+  const x = (v: number) => pad.l + (v / maxX) * (W - pad.l - pad.r);
+  const y = (v: number) => H - pad.b - (v / maxY) * (H - pad.t - pad.b);
+  const out: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
+    `<rect width="${W}" height="${H}" fill="white"/>`,
+    `<text x="${pad.l}" y="22" font-size="14">Wall time against fleet size (s)</text>`,
+    `<line x1="${pad.l}" y1="${H - pad.b}" x2="${W - pad.r}" y2="${H - pad.b}" stroke="black"/>`,
+    `<line x1="${pad.l}" y1="${pad.t}" x2="${pad.l}" y2="${H - pad.b}" stroke="black"/>`,
+    `<text x="${(pad.l + W - pad.r) / 2}" y="${H - 12}" text-anchor="middle">cameras</text>`,
+  ];
+  for (const v of xs) out.push(`<text x="${x(v)}" y="${H - pad.b + 16}" text-anchor="middle">${v}</text>`);
+  for (let i = 0; i <= 5; i++) {
+    const v = (maxY * i) / 5;
+    out.push(
+      `<line x1="${pad.l - 4}" y1="${y(v)}" x2="${W - pad.r}" y2="${y(v)}" stroke="#ddd"/>`,
+      `<text x="${pad.l - 8}" y="${y(v) + 4}" text-anchor="end">${v.toFixed(v < 10 ? 1 : 0)}</text>`,
+    );
+  }
+  series.forEach((s, i) => {
+    if (!s.pts.length) return;
+    const dash = s.dash ? ` stroke-dasharray="${s.dash}"` : "";
+    out.push(
+      `<polyline fill="none" stroke="${s.color}" stroke-width="2"${dash} points="${s.pts.map(([a, b]) => `${x(a).toFixed(1)},${y(b).toFixed(1)}`).join(" ")}"/>`,
+    );
+    for (const [a, b] of s.pts)
+      out.push(`<circle cx="${x(a).toFixed(1)}" cy="${y(b).toFixed(1)}" r="3" fill="${s.color}"/>`);
+    const ly = pad.t + 10 + i * 20;
+    out.push(
+      `<line x1="${W - pad.r + 12}" y1="${ly}" x2="${W - pad.r + 36}" y2="${ly}" stroke="${s.color}" stroke-width="2"${dash}/>`,
+      `<text x="${W - pad.r + 42}" y="${ly + 4}">${s.label}</text>`,
+    );
+  });
+  out.push("</svg>", "");
+  return out.join("\n");
+}

@@ -1,0 +1,355 @@
+/**
+ * `npm run bench [-- --cameras N] [-- --prober-interval MS] [-- --curl-processes N]`: the fleet benchmark.
+ *
+ * For each fleet size (50, 200 and 1,000 cameras by default, or the one given) it starts the simulated fleet
+ * (N cameras and two SPS appliances, in a worker thread), drives bench/programs/fleet.ts through the engine
+ * harness at its defaults (unbounded parallelism, a fresh plugin process per operation, as the CLI), and
+ * measures every phase: up, no-op preview, refresh, drift (refresh + up with 10% of the cameras drifted),
+ * rotation (with the TLS prober running), destroy. The lower bound (bench/lowerBound.ts) and the curl
+ * baseline (bench/curl.ts) are measured in the same run on the same simulators. bench/report.ts writes
+ * bench/results/<size>.json, docs/benchmarks.md and docs/benchmarks.svg.
+ */
+import { randomBytes } from "node:crypto";
+import { readFileSync, rmSync, statSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { join } from "node:path";
+import { Worker } from "node:worker_threads";
+import { DeviceHttp } from "../provider/transport/http";
+import type { ConfigValue, OperationResult } from "../test/engine/engine";
+import { Engine } from "../test/engine/engine";
+import { repoRoot } from "../test/support/paths";
+import type { Issued } from "../test/support/pki";
+import { makeCa, makeLeaf } from "../test/support/pki";
+import { curlRefresh, curlVersion } from "./curl";
+import { Fleet } from "./fleet";
+import type { FleetCounters, FleetSpec, FleetStarted } from "./fleetTypes";
+import type { PhaseName } from "./lowerBound";
+import { MODEL, lowerBound } from "./lowerBound";
+import type { ProbeResult, ProbeTarget } from "./prober";
+import type { FleetResult, Measured, PhaseResult } from "./report";
+import { writeReports } from "./report";
+
+const SIZES = [50, 200, 1000];
+const APPLIANCES = 2;
+const DRIFT_SHARE = 0.1;
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i >= 0) return process.argv[i + 1];
+  const eq = process.argv.find((a) => a.startsWith(`--${name}=`));
+  return eq?.slice(name.length + 3);
+}
+
+function log(line: string): void {
+  console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
+}
+
+/** Peak RSS of the plugin process while `fn` runs: VmHWM from /proc, polled. */
+async function withRss<T>(engine: Engine, fn: () => Promise<T>): Promise<{ value: T; peakRssMb: number }> {
+  let peak = 0;
+  const sample = () => {
+    const pid = engine.pluginPid();
+    if (!pid) return;
+    try {
+      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+      if (m) peak = Math.max(peak, Number(m[1]) / 1024);
+    } catch {
+      // exited between the pid and the read
+    }
+  };
+  const timer = setInterval(sample, 25);
+  try {
+    const value = await fn();
+    return { value, peakRssMb: peak };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+function sum(xs: number[]): number {
+  return xs.reduce((a, b) => a + b, 0);
+}
+
+function addTo(target: Record<string, number>, src: Record<string, number>, prefix = ""): void {
+  for (const [k, v] of Object.entries(src)) target[prefix + k] = (target[prefix + k] ?? 0) + v;
+}
+
+function measure(c: FleetCounters): Measured {
+  const byOperation: Record<string, number> = {};
+  for (const cam of c.cameras) addTo(byOperation, cam.requestsByOperation, "axis ");
+  for (const a of c.appliances) addTo(byOperation, a.requestsByRoute, "sps ");
+  const cameraRequests = sum(c.cameras.map((x) => x.requests));
+  const spsRequests = sum(c.appliances.map((x) => x.requests));
+  return {
+    requests: cameraRequests + spsRequests,
+    cameraRequests,
+    spsRequests,
+    byOperation,
+    unauthorized: sum(c.cameras.map((x) => x.unauthorized)),
+    connections: sum(c.cameras.map((x) => x.connections)) + sum(c.appliances.map((x) => x.connections)),
+    tlsHandshakes: sum(c.cameras.map((x) => x.tlsHandshakes)) + sum(c.appliances.map((x) => x.tlsHandshakes)),
+    spsLogins: sum(c.appliances.map((x) => x.logins)),
+    spsTransactions: sum(c.appliances.map((x) => x.transactionsOpened)),
+    spsCommits: sum(c.appliances.map((x) => x.commits)),
+    deviceSpanMs: c.firstRequestAt ? c.lastResponseAt - c.firstRequestAt : 0,
+  };
+}
+
+interface Site {
+  started: FleetStarted;
+  cameraPassword: string;
+  cas: [Issued, Issued];
+  tsa: Array<Record<string, { certificate: string; privateKey: string }>>;
+}
+
+function config(site: Site, generation: 0 | 1): Record<string, ConfigValue> {
+  const secret = (value: string) => ({ value, secret: true });
+  const ca = site.cas[generation];
+  return {
+    cameras: JSON.stringify(
+      site.started.cameras.map((c) => ({
+        name: c.name,
+        url: c.httpsUrl,
+        username: c.username,
+        caCertificate: c.caCertificatePem,
+      })),
+    ),
+    appliances: JSON.stringify(
+      site.started.appliances.map((a, i) => ({
+        name: `sps${i + 1}`,
+        url: a.url,
+        username: a.username,
+        caCertificate: a.caCertificatePem,
+      })),
+    ),
+    cameraPassword: secret(site.cameraPassword),
+    spsPasswords: secret(
+      JSON.stringify(Object.fromEntries(site.started.appliances.map((a, i) => [`sps${i + 1}`, a.password]))),
+    ),
+    siteCaCertificate: ca.certPem,
+    siteCaPrivateKey: secret(ca.keyPem),
+    trustedCas: site.cas[0].certPem.trim() + "\n" + site.cas[1].certPem.trim() + "\n",
+    generation: `g${generation + 1}`,
+    spsTsa: secret(JSON.stringify(site.tsa[generation])),
+    operatorPassword: secret("bench-operator-password"),
+  };
+}
+
+async function runFleet(cameras: number, opts: { proberIntervalMs: number; curlProcesses: number }) {
+  const spec: FleetSpec = {
+    cameras,
+    appliances: APPLIANCES,
+    cameraPassword: randomBytes(12).toString("base64url"),
+    latencyMs: MODEL.rttMs,
+    keyGenerationMs: MODEL.keyGenerationMs,
+    commitMs: MODEL.commitMs,
+    maxConcurrentRequests: MODEL.slotsPerCamera,
+  };
+  log(`${cameras} cameras: starting the fleet`);
+  const { fleet, started } = await Fleet.start(spec);
+  log(`  fleet up in ${(started.startMs / 1000).toFixed(1)} s`);
+  const cas: [Issued, Issued] = [await makeCa("Bench site CA 1"), await makeCa("Bench site CA 2")];
+  const tsa = await Promise.all(
+    cas.map(async (ca) =>
+      Object.fromEntries(
+        await Promise.all(
+          started.appliances.map(async (_a, i) => {
+            const leaf = await makeLeaf(ca, `sps${i + 1}-tsa`, { rsa: true });
+            return [`sps${i + 1}`, { certificate: leaf.certPem, privateKey: leaf.keyPem }] as const;
+          }),
+        ),
+      ),
+    ),
+  );
+  const site: Site = { started, cameraPassword: spec.cameraPassword, cas, tsa };
+  const workDir = join(repoRoot, "bench", ".work", String(cameras));
+  rmSync(workDir, { recursive: true, force: true });
+  const statePath = join(workDir, "state.json");
+  const open = (generation: 0 | 1) =>
+    Engine.open({
+      program: join(repoRoot, "dist", "bench", "programs", "fleet.js"),
+      project: "fleet",
+      stack: `bench-${cameras}`,
+      statePath,
+      passphrase: "bench passphrase",
+      pluginCwd: repoRoot,
+      config: config(site, generation),
+      kdfIterations: 10_000,
+    });
+  let engine = await open(0);
+  const phases: PhaseResult[] = [];
+  const totalResources = cameras * 5 + APPLIANCES * 3;
+
+  const phase = async (
+    name: PhaseName,
+    ops: Array<() => Promise<OperationResult>>,
+    extra: Partial<PhaseResult> = {},
+  ): Promise<PhaseResult> => {
+    await fleet.reset();
+    log(`  ${name}…`);
+    let wallMs = 0;
+    let peakRssMb = 0;
+    const steps: Record<string, number> = {};
+    let failed = 0;
+    const errors: string[] = [];
+    for (const op of ops) {
+      const t0 = Date.now();
+      try {
+        const { value, peakRssMb: rss } = await withRss(engine, op);
+        peakRssMb = Math.max(peakRssMb, rss);
+        for (const [k, v] of Object.entries(value.counts)) steps[k] = (steps[k] ?? 0) + (v ?? 0);
+        failed += value.failed;
+      } catch (err) {
+        failed++;
+        errors.push((err as Error).message.slice(0, 2000));
+      }
+      wallMs += Date.now() - t0;
+    }
+    const measured = measure(await fleet.counters());
+    const state = engine.readState();
+    const resources = state?.checkpoint.latest.resources.filter((r) => r.custom) ?? [];
+    const providerSizes = Object.values(engine.providerSizes());
+    const stateBytes = state ? statSync(statePath).size : 0;
+    const result: PhaseResult = {
+      name,
+      wallMs,
+      peakRssMb: Math.round(peakRssMb),
+      steps,
+      failed,
+      errors,
+      measured,
+      stateBytes,
+      stateBytesPerResource: resources.length
+        ? Math.round(Math.max(...resources.map((r) => Buffer.byteLength(JSON.stringify(r)))))
+        : 0,
+      stateBytesPerResourceMean: resources.length ? Math.round(stateBytes / resources.length) : 0,
+      providerBytes: providerSizes.length ? Math.max(...providerSizes) : 0,
+      lowerBound: lowerBound(name, cameras, APPLIANCES, Math.round(cameras * DRIFT_SHARE)),
+      ...extra,
+    };
+    log(
+      `    ${(wallMs / 1000).toFixed(1)} s wall, devices busy ${(measured.deviceSpanMs / 1000).toFixed(2)} s (lower bound ${(result.lowerBound.wallMs / 1000).toFixed(2)} s), ${measured.requests} requests (lower bound ${result.lowerBound.requests}), ${measured.unauthorized} × 401, ${measured.tlsHandshakes} TLS, commits ${measured.spsCommits}, RSS ${result.peakRssMb} MB${failed ? `, ${failed} FAILED: ${errors.join(" | ").slice(0, 1500)}` : ""}`,
+    );
+    phases.push(result);
+    return result;
+  };
+
+  try {
+    await phase("up", [() => engine.up()]);
+    await phase("preview", [() => engine.preview()]);
+    const refresh = await phase("refresh", [() => engine.refresh()]);
+
+    // The curl baseline, on the same cameras, right after our refresh.
+    const version = curlVersion();
+    if (!version) {
+      log("  curl baseline: /usr/bin/curl is NOT available; the baseline is skipped");
+      refresh.curl = { available: false };
+    } else {
+      await fleet.reset();
+      log(`  curl baseline (${version})…`);
+      const c = await curlRefresh(
+        started.cameras.map((cam) => ({
+          url: cam.httpsUrl,
+          username: cam.username,
+          password: spec.cameraPassword,
+          trust: cam.caCertificatePem.trim() + "\n" + config(site, 0).trustedCas,
+        })),
+        join(workDir, "curl"),
+        opts.curlProcesses,
+      );
+      const m = measure(await fleet.counters());
+      refresh.curl = {
+        available: true,
+        version,
+        calls: c.calls,
+        failed: c.failed,
+        failures: c.failures,
+        wallMs: c.wallMs,
+        maxProcesses: opts.curlProcesses,
+        measured: m,
+      };
+      log(
+        `    curl: ${c.calls} calls (${c.failed} failed), ${(c.wallMs / 1000).toFixed(2)} s, ${m.requests} requests, ${m.unauthorized} × 401, ${m.tlsHandshakes} TLS${c.failures.length ? ` — ${c.failures[0]}` : ""}`,
+      );
+    }
+
+    const drifted = Array.from({ length: Math.round(cameras * DRIFT_SHARE) }, (_, i) =>
+      Math.floor((i * cameras) / Math.round(cameras * DRIFT_SHARE)),
+    );
+    await fleet.rebindHttps(drifted);
+    const drift = await phase("drift", [() => engine.refresh(), () => engine.up()]);
+    drift.drifted = drifted.length;
+
+    // Rotation: a new site CA; every certificate replaced in one up, with the prober watching HTTPS.
+    await engine.close();
+    engine = await open(1);
+    const targets: ProbeTarget[] = started.cameras.map((cam) => {
+      const u = new URL(cam.httpsUrl);
+      return {
+        host: u.hostname,
+        port: Number(u.port),
+        trust: cam.caCertificatePem.trim() + "\n" + config(site, 1).trustedCas,
+      };
+    });
+    const prober = new Worker(join(__dirname, "prober.js"), {
+      workerData: { prober: true, targets, intervalMs: opts.proberIntervalMs },
+    });
+    await new Promise<void>((r) => prober.once("message", () => r()));
+    const rotation = await phase("rotation", [() => engine.up()]);
+    const probes = await new Promise<ProbeResult>((r) => {
+      prober.once("message", (m: ProbeResult) => r(m));
+      prober.postMessage("stop");
+    });
+    await prober.terminate();
+    rotation.probes = { ...probes, intervalMs: opts.proberIntervalMs };
+    log(`    prober: ${probes.probes} probes, ${probes.failed} failed, ${probes.late} late`);
+    const served = await fleet.served();
+    rotation.servedBySiteCa2 = served.length; // checked below through the state
+    await phase("destroy", [() => engine.destroy()]);
+  } finally {
+    await engine.close();
+    await DeviceHttp.closeAll();
+    await fleet.stop();
+  }
+  const result: FleetResult = {
+    cameras,
+    appliances: APPLIANCES,
+    resources: totalResources,
+    fleetStartMs: started.startMs,
+    model: MODEL,
+    phases,
+  };
+  return result;
+}
+
+async function main(): Promise<void> {
+  const one = arg("cameras");
+  const sizes = one ? [Number(one)] : SIZES;
+  if (sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error("--cameras takes a positive integer");
+  const proberIntervalMs = Number(arg("prober-interval") ?? 100);
+  const curlProcesses = Number(arg("curl-processes") ?? 128);
+  const machine = {
+    cpus: `${cpus().length} × ${cpus()[0]?.model ?? "unknown"}`,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+  };
+  if (!curlVersion())
+    console.warn("WARNING: /usr/bin/curl is not available: the curl baseline will be skipped.");
+  const results: FleetResult[] = [];
+  for (const n of sizes) {
+    const r = await runFleet(n, { proberIntervalMs, curlProcesses });
+    results.push(r);
+    writeReports([r], machine, { partial: true });
+  }
+  writeReports(results, machine, { partial: false });
+  log("wrote bench/results/*.json, docs/benchmarks.md, docs/benchmarks.svg");
+}
+
+main().then(
+  () => process.exit(0),
+  (err: Error) => {
+    console.error(err.stack ?? err.message);
+    process.exit(1);
+  },
+);
