@@ -66,7 +66,9 @@ interface SessionState {
   /** A rollback that did not get through; done before the next transaction opens. */
   rollbackOwed?: boolean;
   /** Transactions of this appliance run one at a time in this process. */
-  queue: Promise<unknown>;
+  /** Transactions asked for and not started yet; they are committed together. */
+  pending: PendingWork[];
+  draining: boolean;
 }
 
 function sessions(): Map<string, SessionState> {
@@ -101,6 +103,15 @@ class BeforeCommit extends Error {
 }
 
 const REDO_LIMIT = 3;
+/** Changes committed together at most. */
+const BATCH_LIMIT = 50;
+
+interface PendingWork {
+  message: string;
+  work: () => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (err: unknown) => void;
+}
 
 /** The SPS REST API of one appliance: login, transactions, and one method per endpoint operation. */
 export class SpsClient {
@@ -112,7 +123,7 @@ export class SpsClient {
     const key = `${this.http.device}\n${conn.username}`;
     let s = sessions().get(key);
     if (!s) {
-      s = { inTransaction: false, queue: Promise.resolve() };
+      s = { inTransaction: false, pending: [], draining: false };
       sessions().set(key, s);
     }
     this.session = s;
@@ -283,15 +294,59 @@ export class SpsClient {
   }
 
   /**
-   * Runs `work` in one transaction: commits when it succeeds, rolls back when anything fails, so a failure
-   * leaves nothing behind. Transactions of one appliance never overlap inside this process. When another
+   * Runs `work` in a transaction: commits when it succeeds, rolls back when anything fails, so a failure
+   * leaves nothing behind. Transactions of one appliance never overlap inside this process, and works asked
+   * for at the same moment share one transaction and one commit. When another
    * administrator holds the configuration lock, or the session dies under the transaction, the whole
    * transaction is tried again after a capped, jittered wait, for at most `lockWaitMs`.
    */
   withTransaction<T>(message: string, work: () => Promise<T>): Promise<T> {
-    const run = this.session.queue.then(() => this.transactionWithRetry(message, work));
-    this.session.queue = run.catch(() => undefined);
-    return run;
+    return new Promise<T>((resolve, reject) => {
+      this.session.pending.push({ message, work, resolve: resolve as (v: unknown) => void, reject });
+      if (!this.session.draining) {
+        this.session.draining = true;
+        // Let the calls the engine makes at the same moment join before the first transaction opens.
+        setImmediate(() => void this.drain());
+      }
+    });
+  }
+
+  /**
+   * Runs what is pending, everything that waits at that moment in one transaction and one commit (an SPS
+   * commit is slow and locks the whole configuration). If that transaction fails, each piece is run again
+   * in a transaction of its own, so one bad change cannot take the others down with it.
+   */
+  private async drain(): Promise<void> {
+    try {
+      while (this.session.pending.length > 0) {
+        const batch = this.session.pending.splice(0, BATCH_LIMIT);
+        if (batch.length > 1) {
+          try {
+            const results = await this.transactionWithRetry(
+              batch.map((b) => b.message).join("; "),
+              async () => {
+                const out: unknown[] = [];
+                for (const b of batch) out.push(await b.work());
+                return out;
+              },
+            );
+            batch.forEach((b, i) => b.resolve(results[i]));
+            continue;
+          } catch {
+            // fall through: one at a time tells whose change the appliance refused
+          }
+        }
+        for (const b of batch) {
+          try {
+            b.resolve(await this.transactionWithRetry(b.message, b.work));
+          } catch (err) {
+            b.reject(err);
+          }
+        }
+      }
+    } finally {
+      this.session.draining = false;
+    }
   }
 
   private async transactionWithRetry<T>(message: string, work: () => Promise<T>): Promise<T> {
