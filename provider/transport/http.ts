@@ -60,7 +60,8 @@ export class DeviceHttp {
     this.requestMs = conn.timeouts?.requestMs ?? DEFAULT_REQUEST_MS;
     this.retryPolicy = { ...DEFAULT_RETRY, ...stripUndefined(conn.retry ?? {}) };
     this.pool = new Pool(this.origin, {
-      connections: conn.maxConnections ?? 4,
+      // Small devices serve two requests at a time; more connections would only queue there and cost handshakes.
+      connections: conn.maxConnections ?? 2,
       connect: trustingConnector(this.device, conn.tls, connectMs),
       headersTimeout: this.requestMs,
       bodyTimeout: this.requestMs,
