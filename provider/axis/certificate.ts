@@ -447,25 +447,15 @@ function outputs(
   info: CertificateInfo,
   issued: string,
 ): AxisCertificateOutputs {
-  const pub = publicInputs(inputs) as Partial<AxisCertificateOutputs>;
   return stripUndefined({
-    ...pub,
+    ...(publicInputs(inputs) as Partial<AxisCertificateOutputs>),
+    ...info,
     device: inputs.device,
     idPrefix: inputs.idPrefix,
     deviceUrl: deviceLabel(inputs.device.url),
     pkcs12: inputs.pkcs12 ? { certificateFingerprintSha256: issued } : undefined,
     certificateId: id,
-    fingerprintSha256: info.fingerprintSha256,
     issuedFingerprintSha256: issued,
-    subject: info.subject,
-    issuer: info.issuer,
-    commonName: info.commonName,
-    notBefore: info.notBefore,
-    notAfter: info.notAfter,
-    serialNumber: info.serialNumber,
-    certificatePem: info.certificatePem,
-    selfIssued: info.selfIssued,
-    isCa: info.isCa,
   }) as AxisCertificateOutputs;
 }
 

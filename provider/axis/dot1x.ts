@@ -118,9 +118,8 @@ export class AxisDot1xProvider implements pulumi.dynamic.ResourceProvider {
   async delete(_id: string, props: AxisDot1xOutputs): Promise<void> {
     if (props.restoreOnDelete === false) return;
     const client = new AxisClient(props.device);
-    const stored = new Set(
-      [...(await client.getCertificates()), ...(await client.getCACertificates())].map((c) => c.id),
-    );
+    const [clients, cas] = await Promise.all([client.getCertificates(), client.getCACertificates()]);
+    const stored = new Set([...clients, ...cas].map((c) => c.id));
     const previous = props.previous;
     const referencesExist =
       (!previous.certificateId || stored.has(previous.certificateId)) &&

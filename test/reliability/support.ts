@@ -1,5 +1,5 @@
 import { connect } from "node:tls";
-import { request } from "undici";
+import { Agent, request } from "undici";
 import type { AxisSimulator } from "../../simulators/axis";
 import type { SpsSimulator } from "../../simulators/sps";
 
@@ -66,9 +66,7 @@ export async function spsProblem(
   ca: string,
 ): Promise<string | undefined> {
   const auth = `Basic ${Buffer.from(`${sps.username}:${sps.password}`).toString("base64")}`;
-  const dispatcherOptions = { connect: { ca } };
-  const { Agent } = await import("undici");
-  const agent = new Agent(dispatcherOptions);
+  const agent = new Agent({ connect: { ca } });
   try {
     const login = await request(`${sps.url}/api/authentication`, {
       headers: { authorization: auth },
