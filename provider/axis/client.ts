@@ -33,11 +33,14 @@ export class AxisClient {
     return this.http.device;
   }
 
-  /** Sends one operation. Identical reads already in flight to this device are joined, not repeated. */
+  /**
+   * Sends one operation. A read this device already answered in this process is not asked again until one of
+   * our writes changes what it reads (see ReadAnswers).
+   */
   async call<In, Out>(op: SoapOperation<In, Out>, input: In): Promise<Out> {
     const body = buildEnvelope(op.build(input));
-    if (!op.readOnly) return this.send(op, body);
-    return this.http.coalesce(body, () => this.send(op, body));
+    if (op.readOnly) return this.http.answers.read(op.name, body, () => this.send(op, body));
+    return this.http.answers.write(op.changes ?? "all", () => this.send(op, body));
   }
 
   private async send<In, Out>(op: SoapOperation<In, Out>, body: string): Promise<Out> {

@@ -13,9 +13,17 @@ export interface SoapOperation<In, Out> {
   readOnly: boolean;
   /** A write whose repetition changes nothing (it sets a whole configuration): safe to retry after a lost answer. */
   idempotent?: boolean;
+  /**
+   * A write: the reads whose answers it may change (their operation names). Unset means every read: a
+   * write we know nothing more of may change anything.
+   */
+  changes?: readonly string[];
   build(input: In): XmlTree;
   decode(response: XmlElement): Out;
 }
+
+/** What adding or removing a certificate changes: every list of certificates and their status. */
+const CERTIFICATE_LISTS = ["GetCertificates", "GetCACertificates", "GetCertificatesStatus"] as const;
 
 /** A stored certificate as the device lists it: its ID and base64 DER. */
 export interface StoredCertificate {
@@ -115,6 +123,7 @@ export const GetCertificatesStatus: SoapOperation<void, CertificateStatus[]> = {
 export const DeleteCertificates: SoapOperation<string[], void> = {
   name: "DeleteCertificates",
   readOnly: false,
+  changes: CERTIFICATE_LISTS,
   build: (ids) => ({ "tds:DeleteCertificates": { "tds:CertificateID": ids } }),
   decode: noResponse,
 };
@@ -125,6 +134,7 @@ export const LoadCertificateWithPrivateKey: SoapOperation<
 > = {
   name: "LoadCertificateWithPrivateKey",
   readOnly: false,
+  changes: CERTIFICATE_LISTS,
   build: (items) => ({
     "tds:LoadCertificateWithPrivateKey": {
       "tds:CertificateWithPrivateKey": items.map((i) => ({
@@ -140,6 +150,7 @@ export const LoadCertificateWithPrivateKey: SoapOperation<
 export const LoadCACertificates: SoapOperation<Array<{ id: string; der: Uint8Array }>, void> = {
   name: "LoadCACertificates",
   readOnly: false,
+  changes: CERTIFICATE_LISTS,
   build: (items) => ({
     "tds:LoadCACertificates": {
       "tds:CACertificate": items.map((i) => ({
@@ -154,6 +165,7 @@ export const LoadCACertificates: SoapOperation<Array<{ id: string; der: Uint8Arr
 export const LoadCertificates: SoapOperation<Array<{ id: string; der: Uint8Array }>, void> = {
   name: "LoadCertificates",
   readOnly: false,
+  changes: CERTIFICATE_LISTS,
   build: (items) => ({
     "tds:LoadCertificates": {
       "tds:NVTCertificate": items.map((i) => ({
@@ -168,6 +180,7 @@ export const LoadCertificates: SoapOperation<Array<{ id: string; der: Uint8Array
 export const LoadPkcs12: SoapOperation<{ id: string; pkcs12: Uint8Array; password: string }, void> = {
   name: "LoadPkcs12",
   readOnly: false,
+  changes: CERTIFICATE_LISTS,
   build: (i) => ({
     "acertificates:LoadPkcs12": {
       "acertificates:Pkcs12": {
@@ -186,6 +199,7 @@ export const CreateCertificate2: SoapOperation<
 > = {
   name: "CreateCertificate2",
   readOnly: false,
+  changes: CERTIFICATE_LISTS,
   build: (i) => {
     const op: XmlTree = { "acertificates:Id": i.id, "acertificates:Subject": subjectTree(i.subject) };
     if (i.validNotBefore) op["acertificates:ValidNotBefore"] = axisDateTime(i.validNotBefore);
@@ -202,6 +216,7 @@ export const CreateCertificate2: SoapOperation<
 export const GetPkcs10Request2: SoapOperation<{ id: string; subject: AxisSubject }, Buffer> = {
   name: "GetPkcs10Request2",
   readOnly: false,
+  changes: [],
   // A request for the key already there: asking twice changes nothing.
   idempotent: true,
   build: (i) => ({
@@ -242,6 +257,7 @@ export const GetWebServerTlsConfiguration: SoapOperation<void, WebServerTlsConfi
 export const SetWebServerTlsConfiguration: SoapOperation<WebServerTlsConfiguration, void> = {
   name: "SetWebServerTlsConfiguration",
   readOnly: false,
+  changes: ["GetWebServerTlsConfiguration", "GetCertificatesStatus"],
   idempotent: true,
   build: (c) => {
     const policies: XmlTree = {};
@@ -292,6 +308,7 @@ export const GetDot1XConfiguration: SoapOperation<string, Dot1XConfiguration> = 
 export const SetDot1XConfiguration: SoapOperation<Dot1XConfiguration, void> = {
   name: "SetDot1XConfiguration",
   readOnly: false,
+  changes: ["GetDot1XConfiguration", "GetCertificatesStatus"],
   idempotent: true,
   build: (c) => {
     // Schema order: Token, Identity, AnonymousID?, EAPMethod, CACertificateID*, EAPMethodConfiguration?.

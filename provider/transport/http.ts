@@ -5,6 +5,7 @@ import { stripUndefined } from "../common/diff";
 import { deviceLabel } from "./connection";
 import { DigestSession, parseChallenges, pickDigestChallenge } from "./digest";
 import { DeviceError, isDeviceError } from "./errors";
+import { ReadAnswers } from "./readAnswers";
 import { DEFAULT_RETRY, parseRetryAfter, withRetry } from "./retry";
 import type { RetryPolicy } from "./retry";
 import { trustingConnector } from "./tls";
@@ -49,7 +50,8 @@ export class DeviceHttp {
   private digest?: DigestSession;
   /** While the first request learns the auth scheme, the others wait for it instead of each taking a 401. */
   private learning?: Promise<unknown>;
-  private readonly inflight = new Map<string, Promise<unknown>>();
+  /** Read answers shared by the resources of this device until our own writes change them. */
+  readonly answers = new ReadAnswers();
 
   private constructor(private readonly conn: DeviceConnection) {
     const url = new URL(conn.url);
@@ -84,24 +86,20 @@ export class DeviceHttp {
     return endpoint;
   }
 
+  /**
+   * Forgets what every device answered: what a new plugin process (a new Pulumi command) starts from. For
+   * tests and tools that run several commands, or change a device by hand, in one process.
+   */
+  static forgetAnswers(): void {
+    for (const endpoint of endpointRegistry().values()) endpoint.answers.forget();
+  }
+
   /** Closes every pooled endpoint; for tests and short-lived tools. */
   static async closeAll(): Promise<void> {
     const registry = endpointRegistry();
     const all = [...registry.values()];
     registry.clear();
     await Promise.all(all.map((e) => e.pool.close().catch(() => undefined)));
-  }
-
-  /**
-   * Joins identical reads in flight: when several resources refresh one device at the same moment, the
-   * device answers once.
-   */
-  coalesce<T>(key: string, read: () => Promise<T>): Promise<T> {
-    const pending = this.inflight.get(key) as Promise<T> | undefined;
-    if (pending) return pending;
-    const started = read().finally(() => this.inflight.delete(key));
-    this.inflight.set(key, started);
-    return started;
   }
 
   /** Sends a request with retries for transient failures, per the device's retry policy. */

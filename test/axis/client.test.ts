@@ -31,16 +31,22 @@ describe("AxisClient against the camera simulator", function () {
     await DeviceHttp.closeAll();
     await camera.stop();
   });
-  beforeEach(() => camera.resetCounters());
+  beforeEach(() => {
+    camera.resetCounters();
+    DeviceHttp.forgetAnswers();
+  });
 
   it("lists certificates over HTTP with Digest, taking one 401 for many requests", async () => {
     const client = new AxisClient({ ...http, url: camera.httpUrl + "/" });
     const first = await client.getCertificates();
     assert.ok(first.some((c) => c.id === "Axis device ID ECC-P256 (802.1AR)"));
-    for (let i = 0; i < 5; i++) await client.getCertificatesStatus();
+    await client.getCACertificates();
+    await client.getCertificatesStatus();
+    await client.getWebServerTlsConfiguration();
+    await client.getDot1XConfiguration();
     const counters = camera.counters();
     assert.equal(counters.unauthorized, 1, "one challenge, then the nonce count advances");
-    assert.equal(counters.requests, 7);
+    assert.equal(counters.requests, 6);
   });
 
   it("uses Basic over verified HTTPS with no 401 at all", async () => {
@@ -56,6 +62,34 @@ describe("AxisClient against the camera simulator", function () {
     const client = new AxisClient(https);
     await Promise.all([client.getCertificates(), client.getCertificates(), client.getCertificates()]);
     assert.equal(camera.counters().requestsByOperation.GetCertificates, 1);
+  });
+
+  it("answers a repeated read from memory until one of its writes changes what it reads", async () => {
+    const client = new AxisClient(https);
+    const before = await client.getCertificates();
+    assert.deepEqual(await client.getCertificates(), before);
+    const tls = await client.getWebServerTlsConfiguration();
+    await client.setWebServerTlsConfiguration(tls);
+    await client.getWebServerTlsConfiguration();
+    await client.getCertificates();
+    assert.deepEqual(camera.counters().requestsByOperation, {
+      GetCertificates: 1,
+      GetWebServerTlsConfiguration: 2,
+      SetWebServerTlsConfiguration: 1,
+    });
+    await client.loadCACertificates([{ id: "answers-ca", der: der(ca.certPem) }]);
+    const after = await client.getCACertificates();
+    assert.ok(
+      after.some((c) => c.id === "answers-ca"),
+      "the write's own change is read back",
+    );
+    await client.getCertificates();
+    assert.equal(
+      camera.counters().requestsByOperation.GetCertificates,
+      2,
+      "adding a certificate forgets the lists",
+    );
+    await client.deleteCertificates(["answers-ca"]);
   });
 
   it("refuses wrong credentials with the device named and no password in the message", async () => {

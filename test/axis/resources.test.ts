@@ -37,7 +37,10 @@ describe("Axis resources against the camera simulator", function () {
     await DeviceHttp.closeAll();
     await camera.stop();
   });
-  beforeEach(() => camera.resetCounters());
+  beforeEach(() => {
+    camera.resetCounters();
+    DeviceHttp.forgetAnswers(); // each test is a command of its own
+  });
 
   // Bad input is covered by the matrix in test/reliability/badInputs.test.ts.
   describe("check", () => {
@@ -81,10 +84,12 @@ describe("Axis resources against the camera simulator", function () {
       const { id, outs } = await certs.create(inputs);
       assert.ok(!JSON.stringify(outs).includes(leaf.keyPem.split("\n")[1]), "no private key in outputs");
       await camera.replaceCertificate(id);
+      DeviceHttp.forgetAnswers(); // the refresh is a later command: a new plugin process
       const read = await certs.read(id, outs);
       const diff = await certs.diff(id, read.props as AxisCertificateOutputs, inputs);
       assert.deepEqual(diff.replaces, ["fingerprintSha256"]);
       camera.deleteCertificate(id);
+      DeviceHttp.forgetAnswers();
       assert.deepEqual(await certs.read(id, outs), {});
     });
 
