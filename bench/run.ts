@@ -125,30 +125,34 @@ interface Site {
 function config(site: Site, generation: 0 | 1): Record<string, ConfigValue> {
   const secret = (value: string) => ({ value, secret: true });
   const ca = site.cas[generation];
+  const trustedCas = site.cas[0].certPem.trim() + "\n" + site.cas[1].certPem.trim() + "\n";
+  const trust = (own: string) => ({ caCertificate: `${own.trim()}\n${trustedCas}` });
+  const devices = {
+    ...Object.fromEntries(
+      site.started.cameras.map((c) => [
+        c.name,
+        {
+          url: c.httpsUrl,
+          username: c.username,
+          password: site.cameraPassword,
+          tls: trust(c.caCertificatePem),
+        },
+      ]),
+    ),
+    ...Object.fromEntries(
+      site.started.appliances.map((a, i) => [
+        `sps${i + 1}`,
+        { url: a.url, username: a.username, password: a.password, tls: trust(a.caCertificatePem) },
+      ]),
+    ),
+  };
   return {
-    cameras: JSON.stringify(
-      site.started.cameras.map((c) => ({
-        name: c.name,
-        url: c.httpsUrl,
-        username: c.username,
-        caCertificate: c.caCertificatePem,
-      })),
-    ),
-    appliances: JSON.stringify(
-      site.started.appliances.map((a, i) => ({
-        name: `sps${i + 1}`,
-        url: a.url,
-        username: a.username,
-        caCertificate: a.caCertificatePem,
-      })),
-    ),
-    cameraPassword: secret(site.cameraPassword),
-    spsPasswords: secret(
-      JSON.stringify(Object.fromEntries(site.started.appliances.map((a, i) => [`sps${i + 1}`, a.password]))),
-    ),
+    "pulumi-axis-sps:devices": secret(JSON.stringify(devices)),
+    cameras: JSON.stringify(site.started.cameras.map((c) => ({ name: c.name }))),
+    appliances: JSON.stringify(site.started.appliances.map((a, i) => ({ name: `sps${i + 1}`, url: a.url }))),
     siteCaCertificate: ca.certPem,
     siteCaPrivateKey: secret(ca.keyPem),
-    trustedCas: site.cas[0].certPem.trim() + "\n" + site.cas[1].certPem.trim() + "\n",
+    trustedCas,
     generation: `g${generation + 1}`,
     spsTsa: secret(JSON.stringify(site.tsa[generation])),
     operatorPassword: secret("bench-operator-password"),

@@ -12,6 +12,9 @@
  * A rotation changes `siteCaCertificate`/`siteCaPrivateKey`, the TSA certificates and `generation`: every
  * certificate on every device is replaced in one `up`. `trustedCas` holds the old and the new CA throughout,
  * so the provider (and the prober) trust what each camera serves before, during and after.
+ *
+ * Devices are named: their connections (URL, credentials, trust) are in the stack config
+ * `pulumi-axis-sps:devices`, as a fleet's stack keeps them, and each resource names its device.
  */
 import * as pulumi from "@pulumi/pulumi";
 import {
@@ -26,36 +29,24 @@ import {
 
 interface CameraConfig {
   name: string;
-  url: string;
-  username: string;
-  caCertificate: string;
 }
 
 interface ApplianceConfig {
   name: string;
   url: string;
-  username: string;
-  caCertificate: string;
 }
 
 export = () => {
   const config = new pulumi.Config();
   const cameras = config.requireObject<CameraConfig[]>("cameras");
   const appliances = config.getObject<ApplianceConfig[]>("appliances") ?? [];
-  const cameraPassword = config.requireSecret("cameraPassword");
   const siteCaCertificate = config.require("siteCaCertificate");
   const siteCaPrivateKey = config.requireSecret("siteCaPrivateKey");
-  const trustedCas = config.require("trustedCas");
   const generation = config.require("generation");
   const localCa = { certificate: siteCaCertificate, privateKey: siteCaPrivateKey, validityDays: 397 };
 
   for (const camera of cameras) {
-    const device = {
-      url: camera.url,
-      username: camera.username,
-      password: cameraPassword,
-      tls: { caCertificate: `${camera.caCertificate.trim()}\n${trustedCas.trim()}\n` },
-    };
+    const device = camera.name;
     const siteCa = new AxisCaCertificate(`${camera.name}-site-ca`, {
       device,
       certificate: siteCaCertificate,
@@ -85,16 +76,10 @@ export = () => {
     });
   }
 
-  const spsPasswords = config.requireSecretObject<Record<string, string>>("spsPasswords");
   const tsa =
     config.requireSecretObject<Record<string, { certificate: string; privateKey: string }>>("spsTsa");
   for (const appliance of appliances) {
-    const device = {
-      url: appliance.url,
-      username: appliance.username,
-      password: spsPasswords.apply((p) => p[appliance.name]),
-      tls: { caCertificate: `${appliance.caCertificate.trim()}\n${trustedCas.trim()}\n` },
-    };
+    const device = appliance.name;
     const host = new URL(appliance.url).hostname;
     new SpsCsr(`${appliance.name}-web`, {
       device,

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { FailureList, schemaFailures } from "../common/check";
 import { now } from "../common/clock";
-import type { DeviceConnectionArgs } from "../common/deviceArgs";
+import type { DeviceArgs } from "../common/deviceArgs";
 import { secretDevice } from "../common/deviceArgs";
 import { changedKeys, providerChanged } from "../common/diff";
 import { generationId, idPrefixSchema } from "../common/ids";
@@ -14,15 +14,16 @@ import {
   certificatesFromPem,
   validityProblem,
 } from "../pki/certificate";
-import type { DeviceConnection } from "../transport/connection";
-import { deviceConnectionSchema, deviceIdentity, deviceLabel } from "../transport/connection";
+import type { DeviceRef } from "../common/connections";
+import { deviceLabel } from "../transport/connection";
+import { deviceRefIdentity, deviceRefSchema, deviceUrlOf } from "../common/connections";
 import { isDeviceError } from "../transport/errors";
 import { AxisClient } from "./client";
 import { deleteIdempotently, findCaCertificate } from "./lookup";
 
 export const axisCaCertificateInputsSchema = z
   .object({
-    device: deviceConnectionSchema,
+    device: deviceRefSchema,
     idPrefix: idPrefixSchema,
     certificate: z
       .string()
@@ -34,10 +35,9 @@ export const axisCaCertificateInputsSchema = z
 export type AxisCaCertificateInputs = z.infer<typeof axisCaCertificateInputsSchema>;
 
 export interface AxisCaCertificateOutputs extends CertificateInfo {
-  device: DeviceConnection;
+  device: DeviceRef;
   deviceUrl: string;
   idPrefix: string;
-  certificate: string;
   certificateId: string;
   issuedFingerprintSha256: string;
 }
@@ -67,7 +67,7 @@ export class AxisCaCertificateProvider implements pulumi.dynamic.ResourceProvide
     news: AxisCaCertificateInputs,
   ): Promise<pulumi.dynamic.DiffResult> {
     const replaces: string[] = [];
-    if (deviceIdentity(olds.device) !== deviceIdentity(news.device)) replaces.push("device");
+    if (deviceRefIdentity(olds.device) !== deviceRefIdentity(news.device)) replaces.push("device");
     if (olds.idPrefix !== news.idPrefix) replaces.push("idPrefix");
     let wanted: string | undefined;
     try {
@@ -133,9 +133,8 @@ function outputs(
   return {
     ...info,
     device: inputs.device,
-    deviceUrl: deviceLabel(inputs.device.url),
+    deviceUrl: deviceLabel(deviceUrlOf(inputs.device)),
     idPrefix: inputs.idPrefix,
-    certificate: inputs.certificate,
     certificateId: id,
     issuedFingerprintSha256: issued,
   };
@@ -147,7 +146,8 @@ const PROVIDER = remoteProvider(
 );
 
 export interface AxisCaCertificateArgs {
-  device: pulumi.Input<DeviceConnectionArgs>;
+  /** The device: a connection, or the name of one in the stack config `pulumi-axis-sps:devices`. */
+  device: pulumi.Input<DeviceArgs>;
   /** Prefix of the ID on the camera; a generation suffix is added. Defaults to the resource name. */
   idPrefix?: pulumi.Input<string>;
   /** The CA certificate, PEM. */

@@ -4,7 +4,7 @@ import { FailureList, hasUnknown, isUnknown, schemaFailures } from "../common/ch
 import { now } from "../common/clock";
 import { changedKeys, providerChanged, sameJson, stripUndefined } from "../common/diff";
 import { ID_PATTERN, generationId, idPrefixSchema } from "../common/ids";
-import type { DeviceConnectionArgs } from "../common/deviceArgs";
+import type { DeviceArgs } from "../common/deviceArgs";
 import { secretDevice } from "../common/deviceArgs";
 import { remoteProvider } from "../common/remote";
 import { hasUnsafeText } from "../common/text";
@@ -21,8 +21,9 @@ import { keyMatchesCertificate, parsePrivateKey, pkcs8Base64 } from "../pki/keys
 import { fromBase64, toPem } from "../pki/pem";
 import { signCsr } from "../pki/sign";
 import { openPkcs12 } from "../pki/pkcs12";
-import type { DeviceConnection } from "../transport/connection";
-import { deviceConnectionSchema, deviceIdentity, deviceLabel } from "../transport/connection";
+import type { DeviceRef } from "../common/connections";
+import { deviceLabel } from "../transport/connection";
+import { deviceRefIdentity, deviceRefSchema, deviceUrlOf } from "../common/connections";
 import { isDeviceError } from "../transport/errors";
 import type { AxisSubject } from "./client";
 import { AxisClient } from "./client";
@@ -53,7 +54,7 @@ export const axisSubjectSchema = z
 
 export const axisCertificateInputsSchema = z
   .object({
-    device: deviceConnectionSchema,
+    device: deviceRefSchema,
     idPrefix: idPrefixSchema,
     /** Make the certificate's common name its device ID (what Axis requires of an 802.1X client certificate). */
     commonNameFromId: z.boolean().optional(),
@@ -117,16 +118,16 @@ export type AxisCertificateInputs = z.infer<typeof axisCertificateInputsSchema>;
 
 /** What state keeps: the inputs without private key material, and the facts of the certificate. */
 export interface AxisCertificateOutputs extends CertificateInfo {
-  device: DeviceConnection;
+  device: DeviceRef;
   deviceUrl: string;
   idPrefix: string;
   exactId?: string;
   commonNameFromId?: boolean;
   selfSigned?: AxisCertificateInputs["selfSigned"];
-  /** The source without the CA key. */
+  /** The source without the CA key, and the CA by its fingerprint: state need not carry its PEM again. */
   deviceCsr?: {
     subject: z.infer<typeof axisSubjectSchema>;
-    localCa: { certificate: string; validityDays?: number };
+    localCa: { certificateFingerprintSha256?: string; validityDays?: number };
   };
   pem?: { certificate: string; chain?: string };
   pkcs12?: { certificateFingerprintSha256: string };
@@ -278,7 +279,7 @@ export class AxisCertificateProvider implements pulumi.dynamic.ResourceProvider 
     news: AxisCertificateInputs,
   ): Promise<pulumi.dynamic.DiffResult> {
     const replaces: string[] = [];
-    if (deviceIdentity(olds.device) !== deviceIdentity(news.device) && !hasUnknown(news.device?.url))
+    if (deviceRefIdentity(olds.device) !== deviceRefIdentity(news.device) && !hasUnknown(news.device))
       replaces.push("device");
     if (olds.idPrefix !== news.idPrefix) replaces.push("idPrefix");
     if (olds.exactId !== news.exactId) replaces.push("exactId");
@@ -290,14 +291,18 @@ export class AxisCertificateProvider implements pulumi.dynamic.ResourceProvider 
     if (news.selfSigned && olds.selfSigned && !sameJson(news.selfSigned, olds.selfSigned))
       replaces.push("selfSigned");
     if (news.deviceCsr && olds.deviceCsr) {
-      const wanted = {
-        subject: news.deviceCsr.subject,
+      const wanted = publicDeviceCsr(news.deviceCsr);
+      // States written before the CA was kept by fingerprint hold its PEM.
+      const oldCa = olds.deviceCsr.localCa as { certificate?: string; certificateFingerprintSha256?: string };
+      const had = {
+        subject: olds.deviceCsr.subject,
         localCa: {
-          certificate: news.deviceCsr.localCa?.certificate,
-          validityDays: news.deviceCsr.localCa?.validityDays,
+          certificateFingerprintSha256:
+            oldCa.certificateFingerprintSha256 ?? fingerprintOf(oldCa.certificate),
+          validityDays: olds.deviceCsr.localCa.validityDays,
         },
       };
-      if (!sameJson(wanted, olds.deviceCsr)) replaces.push("deviceCsr");
+      if (!wanted.localCa.certificateFingerprintSha256 || !sameJson(wanted, had)) replaces.push("deviceCsr");
     }
     if ((news.pem && olds.pem) || (news.pkcs12 && olds.pkcs12)) {
       const wanted = hasUnknown(news.pem ?? news.pkcs12) ? undefined : sourceCertificate(news);
@@ -354,7 +359,7 @@ export class AxisCertificateProvider implements pulumi.dynamic.ResourceProvider 
         id,
         subjectOf(inputs.deviceCsr.subject),
         inputs.deviceCsr,
-        new URL(inputs.device.url).hostname,
+        new URL(deviceUrlOf(inputs.device)).hostname,
       );
     } else if (inputs.pem) {
       const certDer = certificatesFromPem(inputs.pem.certificate)[0];
@@ -414,17 +419,31 @@ function publicInputs(inputs: AxisCertificateInputs): Record<string, unknown> {
     exactId: inputs.exactId,
     commonNameFromId: inputs.commonNameFromId,
     selfSigned: inputs.selfSigned,
-    deviceCsr: inputs.deviceCsr
-      ? {
-          subject: inputs.deviceCsr.subject,
-          localCa: {
-            certificate: inputs.deviceCsr.localCa.certificate,
-            validityDays: inputs.deviceCsr.localCa.validityDays,
-          },
-        }
-      : undefined,
+    deviceCsr: inputs.deviceCsr ? publicDeviceCsr(inputs.deviceCsr) : undefined,
     pem: inputs.pem ? { certificate: inputs.pem.certificate, chain: inputs.pem.chain } : undefined,
     renewBeforeDays: inputs.renewBeforeDays,
+  };
+}
+
+function fingerprintOf(pem: string | undefined): string | undefined {
+  if (pem === undefined || hasUnknown(pem)) return undefined;
+  try {
+    return certificateFromPem(pem).fingerprintSha256;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The deviceCsr source as outputs keep it: no CA key, and the CA certificate by its fingerprint. */
+function publicDeviceCsr(
+  source: NonNullable<AxisCertificateInputs["deviceCsr"]>,
+): NonNullable<AxisCertificateOutputs["deviceCsr"]> {
+  return {
+    subject: source.subject,
+    localCa: {
+      certificateFingerprintSha256: fingerprintOf(source.localCa?.certificate),
+      validityDays: source.localCa?.validityDays,
+    },
   };
 }
 
@@ -452,7 +471,7 @@ function outputs(
     ...info,
     device: inputs.device,
     idPrefix: inputs.idPrefix,
-    deviceUrl: deviceLabel(inputs.device.url),
+    deviceUrl: deviceLabel(deviceUrlOf(inputs.device)),
     pkcs12: inputs.pkcs12 ? { certificateFingerprintSha256: issued } : undefined,
     certificateId: id,
     issuedFingerprintSha256: issued,
@@ -539,7 +558,8 @@ export interface AxisSubjectArgs {
 }
 
 export interface AxisCertificateArgs {
-  device: pulumi.Input<DeviceConnectionArgs>;
+  /** The device: a connection, or the name of one in the stack config `pulumi-axis-sps:devices`. */
+  device: pulumi.Input<DeviceArgs>;
   /** Prefix of the certificate ID on the camera; a generation suffix is added. Defaults to the resource name. */
   idPrefix?: pulumi.Input<string>;
   /**

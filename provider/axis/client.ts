@@ -1,4 +1,5 @@
-import type { DeviceConnection } from "../transport/connection";
+import type { DeviceRef } from "../common/connections";
+import { resolveDevice } from "../common/connections";
 import { DeviceHttp } from "../transport/http";
 import * as ops from "./operations";
 import type {
@@ -25,8 +26,8 @@ const SERVICES_PATH = "/vapix/services";
 export class AxisClient {
   private readonly http: DeviceHttp;
 
-  constructor(connection: DeviceConnection) {
-    this.http = DeviceHttp.for(connection);
+  constructor(device: DeviceRef) {
+    this.http = DeviceHttp.for(resolveDevice(device));
   }
 
   get device(): string {

@@ -1,14 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { FailureList, hasUnknown, schemaFailures } from "../common/check";
-import type { DeviceConnectionArgs } from "../common/deviceArgs";
+import type { DeviceArgs } from "../common/deviceArgs";
 import { secretDevice } from "../common/deviceArgs";
 import { changedKeys, providerChanged, stripUndefined } from "../common/diff";
 import { ID_PATTERN } from "../common/ids";
 import { remoteProvider } from "../common/remote";
 import { hasUnsafeText } from "../common/text";
 import { certificateFromPem } from "../pki/certificate";
-import { deviceConnectionSchema, deviceIdentity, deviceLabel } from "../transport/connection";
+import { deviceLabel } from "../transport/connection";
+import { deviceRefIdentity, deviceRefSchema, deviceUrlOf } from "../common/connections";
 import type { Dot1XConfiguration } from "./client";
 import { AxisClient } from "./client";
 
@@ -24,7 +25,7 @@ const certificateIdSchema = z
 
 export const axisDot1xInputsSchema = z
   .object({
-    device: deviceConnectionSchema,
+    device: deviceRefSchema,
     identity: z
       .string()
       .min(1, "must not be empty")
@@ -78,7 +79,7 @@ export class AxisDot1xProvider implements pulumi.dynamic.ResourceProvider {
   }
 
   async diff(_id: string, olds: AxisDot1xOutputs, news: AxisDot1xInputs): Promise<pulumi.dynamic.DiffResult> {
-    const replaces = deviceIdentity(olds.device) !== deviceIdentity(news.device) ? ["device"] : [];
+    const replaces = deviceRefIdentity(olds.device) !== deviceRefIdentity(news.device) ? ["device"] : [];
     const changed = changedKeys(comparable(olds), comparable(news), []);
     return { changes: replaces.length > 0 || changed.length > 0 || providerChanged(olds, news), replaces };
   }
@@ -127,7 +128,7 @@ export class AxisDot1xProvider implements pulumi.dynamic.ResourceProvider {
     if (!previous.identity || !referencesExist) {
       // Nothing restorable was there: leave the configuration, and say so rather than inventing one.
       console.warn(
-        `warning: ${deviceLabel(props.device.url)}: 802.1X had no configuration to restore (or its certificates are gone); leaving it as it is`,
+        `warning: ${deviceLabel(deviceUrlOf(props.device))}: 802.1X had no configuration to restore (or its certificates are gone); leaving it as it is`,
       );
       return;
     }
@@ -161,7 +162,7 @@ function outputs(inputs: AxisDot1xInputs, previous: Dot1XConfiguration): AxisDot
   const { clientCertificatePem, ...rest } = inputs;
   return stripUndefined({
     ...rest,
-    deviceUrl: deviceLabel(inputs.device.url),
+    deviceUrl: deviceLabel(deviceUrlOf(inputs.device)),
     clientCertificateCommonName: clientCertificatePem
       ? certificateFromPem(clientCertificatePem).commonName
       : undefined,
@@ -173,7 +174,8 @@ function outputs(inputs: AxisDot1xInputs, previous: Dot1XConfiguration): AxisDot
 const PROVIDER = remoteProvider("pulumi-axis-sps/dist/provider/axis/dot1x", "AxisDot1xProvider");
 
 export interface AxisDot1xArgs {
-  device: pulumi.Input<DeviceConnectionArgs>;
+  /** The device: a connection, or the name of one in the stack config `pulumi-axis-sps:devices`. */
+  device: pulumi.Input<DeviceArgs>;
   /** The EAP identity the camera presents. */
   identity: pulumi.Input<string>;
   anonymousId?: pulumi.Input<string>;

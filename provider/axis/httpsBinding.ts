@@ -1,13 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { schemaFailures } from "../common/check";
-import type { DeviceConnectionArgs } from "../common/deviceArgs";
+import type { DeviceArgs } from "../common/deviceArgs";
 import { secretDevice } from "../common/deviceArgs";
 import { changedKeys, providerChanged, stripUndefined } from "../common/diff";
 import { ID_PATTERN } from "../common/ids";
 import { remoteProvider } from "../common/remote";
-import type { DeviceConnection } from "../transport/connection";
-import { deviceConnectionSchema, deviceIdentity, deviceLabel } from "../transport/connection";
+import type { DeviceRef } from "../common/connections";
+import { deviceLabel } from "../transport/connection";
+import { deviceRefIdentity, deviceRefSchema, deviceUrlOf } from "../common/connections";
 import type { WebServerTlsConfiguration } from "./client";
 import { AxisClient } from "./client";
 
@@ -19,7 +20,7 @@ const certificateIdSchema = z
 
 export const axisHttpsBindingInputsSchema = z
   .object({
-    device: deviceConnectionSchema,
+    device: deviceRefSchema,
     certificateId: certificateIdSchema,
     caCertificateIds: z.array(certificateIdSchema).max(16).optional(),
     policy: z.enum(["Http", "Https", "HttpAndHttps"]).optional(),
@@ -35,7 +36,7 @@ export const axisHttpsBindingInputsSchema = z
 export type AxisHttpsBindingInputs = z.infer<typeof axisHttpsBindingInputsSchema>;
 
 export interface AxisHttpsBindingOutputs {
-  device: DeviceConnection;
+  device: DeviceRef;
   deviceUrl: string;
   certificateId: string;
   caCertificateIds?: string[];
@@ -57,7 +58,7 @@ export class AxisHttpsBindingProvider implements pulumi.dynamic.ResourceProvider
     olds: AxisHttpsBindingOutputs,
     news: AxisHttpsBindingInputs,
   ): Promise<pulumi.dynamic.DiffResult> {
-    const replaces = deviceIdentity(olds.device) !== deviceIdentity(news.device) ? ["device"] : [];
+    const replaces = deviceRefIdentity(olds.device) !== deviceRefIdentity(news.device) ? ["device"] : [];
     // After a refresh, olds hold what the camera serves: a rebinding by hand shows here as certificateId.
     const changed = changedKeys(comparable(olds), comparable(news), []);
     return { changes: replaces.length > 0 || changed.length > 0 || providerChanged(olds, news), replaces };
@@ -102,7 +103,7 @@ export class AxisHttpsBindingProvider implements pulumi.dynamic.ResourceProvider
     if (!previousId || !stored.some((c) => c.id === previousId)) {
       // Never leave HTTPS without a certificate: if what we found is gone, keep serving what is bound now.
       console.warn(
-        `warning: ${deviceLabel(props.device.url)}: the certificate HTTPS served before (${previousId ?? "none"}) is no longer on the camera; leaving HTTPS bound to ${current.certificateIds[0] ?? "nothing"}`,
+        `warning: ${deviceLabel(deviceUrlOf(props.device))}: the certificate HTTPS served before (${previousId ?? "none"}) is no longer on the camera; leaving HTTPS bound to ${current.certificateIds[0] ?? "nothing"}`,
       );
       return;
     }
@@ -147,7 +148,7 @@ function outputs(
   inputs: AxisHttpsBindingInputs,
   previous: WebServerTlsConfiguration,
 ): AxisHttpsBindingOutputs {
-  return stripUndefined({ ...inputs, deviceUrl: deviceLabel(inputs.device.url), previous });
+  return stripUndefined({ ...inputs, deviceUrl: deviceLabel(deviceUrlOf(inputs.device)), previous });
 }
 
 const PROVIDER = remoteProvider(
@@ -156,7 +157,8 @@ const PROVIDER = remoteProvider(
 );
 
 export interface AxisHttpsBindingArgs {
-  device: pulumi.Input<DeviceConnectionArgs>;
+  /** The device: a connection, or the name of one in the stack config `pulumi-axis-sps:devices`. */
+  device: pulumi.Input<DeviceArgs>;
   /** The certificate HTTPS serves (e.g. an AxisCertificate's certificateId). */
   certificateId: pulumi.Input<string>;
   /** CA certificate IDs served as the chain; kept as the camera has them when unset. */

@@ -22,9 +22,18 @@ export interface DeviceConnectionArgs {
   lockWaitMs?: pulumi.Input<number>;
 }
 
-/** The connection stored as a secret: it carries the password, and read and delete need it from state. */
-export function secretDevice(
-  device: pulumi.Input<DeviceConnectionArgs>,
-): pulumi.Output<DeviceConnectionArgs> {
-  return pulumi.secret(device) as pulumi.Output<DeviceConnectionArgs>;
+/**
+ * A resource's `device`: a connection, or the name of one in the stack config `pulumi-axis-sps:devices`
+ * (recommended for fleets: state then keeps the name only, and credentials live in one place).
+ */
+export type DeviceArgs = string | DeviceConnectionArgs;
+
+/**
+ * A connection is stored as a secret (it carries the password, and read and delete need it from state); a
+ * name is stored as it is.
+ */
+export function secretDevice(device: pulumi.Input<DeviceArgs>): pulumi.Output<DeviceArgs> {
+  return pulumi
+    .output(device as pulumi.Input<DeviceArgs>)
+    .apply((d) => (typeof d === "string" ? d : pulumi.secret(d))) as unknown as pulumi.Output<DeviceArgs>;
 }

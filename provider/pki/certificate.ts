@@ -24,7 +24,24 @@ export function formatFingerprint(hexOrColon: string): string {
 }
 
 /** Parses one certificate from DER. */
+/**
+ * Parsed certificates by their DER, a few hundred at most: a fleet's resources parse the same site CA and the
+ * same device answers again and again, and every parse is an ASN.1 walk.
+ */
+const parsed = new Map<string, CertificateInfo>();
+const PARSED_KEPT = 512;
+
 export function certificateFromDer(der: Uint8Array): CertificateInfo {
+  const key = Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString("base64");
+  const known = parsed.get(key);
+  if (known) return { ...known };
+  const info = parseCertificate(der);
+  if (parsed.size >= PARSED_KEPT) parsed.delete(parsed.keys().next().value!);
+  parsed.set(key, info);
+  return { ...info };
+}
+
+function parseCertificate(der: Uint8Array): CertificateInfo {
   let node: NodeX509;
   let peculiar: X509Certificate;
   try {

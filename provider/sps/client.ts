@@ -1,4 +1,6 @@
 import type { DeviceConnection } from "../transport/connection";
+import type { DeviceRef } from "../common/connections";
+import { resolveDevice } from "../common/connections";
 import { DeviceError, isDeviceError } from "../transport/errors";
 import { DeviceHttp } from "../transport/http";
 import { parseRetryAfter, sleep } from "../transport/retry";
@@ -118,7 +120,11 @@ export class SpsClient {
   private readonly http: DeviceHttp;
   private readonly session: SessionState;
 
-  constructor(private readonly conn: DeviceConnection) {
+  private readonly conn: DeviceConnection;
+
+  constructor(device: DeviceRef) {
+    this.conn = resolveDevice(device);
+    const conn = this.conn;
     this.http = DeviceHttp.for(conn);
     const key = `${this.http.device}\n${conn.username}`;
     let s = sessions().get(key);

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { FailureList, hasUnknown, schemaFailures } from "../common/check";
 import { now } from "../common/clock";
-import type { DeviceConnectionArgs } from "../common/deviceArgs";
+import type { DeviceArgs } from "../common/deviceArgs";
 import { secretDevice } from "../common/deviceArgs";
 import { changedKeys, providerChanged, sameJson } from "../common/diff";
 import { remoteProvider } from "../common/remote";
@@ -18,8 +18,9 @@ import {
 import { keyMatchesCertificate, parsePrivateKey } from "../pki/keys";
 import { toPem } from "../pki/pem";
 import { signCsr } from "../pki/sign";
-import type { DeviceConnection } from "../transport/connection";
-import { deviceConnectionSchema, deviceIdentity, deviceLabel } from "../transport/connection";
+import type { DeviceRef } from "../common/connections";
+import { deviceLabel } from "../transport/connection";
+import { deviceRefIdentity, deviceRefSchema, deviceUrlOf } from "../common/connections";
 import type { CsrExtension, NameValue } from "./client";
 import { SpsClient } from "./client";
 import { isDeviceError } from "../transport/errors";
@@ -34,7 +35,7 @@ const safeText = z
 
 export const spsCsrInputsSchema = z
   .object({
-    device: deviceConnectionSchema,
+    device: deviceRefSchema,
     /** Subject attributes in order, named by OID or a name SPS translates (commonName, organizationName, …). */
     subject: z
       .array(
@@ -89,7 +90,7 @@ export const spsCsrInputsSchema = z
 export type SpsCsrInputs = z.infer<typeof spsCsrInputsSchema>;
 
 export interface SpsCsrOutputs {
-  device: DeviceConnection;
+  device: DeviceRef;
   deviceUrl: string;
   subject: NameValue[];
   extensions?: CsrExtension[];
@@ -170,7 +171,7 @@ export class SpsCsrProvider implements pulumi.dynamic.ResourceProvider {
 
   async diff(_id: string, olds: SpsCsrOutputs, news: SpsCsrInputs): Promise<pulumi.dynamic.DiffResult> {
     const replaces: string[] = [];
-    if (deviceIdentity(olds.device) !== deviceIdentity(news.device)) replaces.push("device");
+    if (deviceRefIdentity(olds.device) !== deviceRefIdentity(news.device)) replaces.push("device");
     if (!sameJson(olds.subject, news.subject)) replaces.push("subject");
     if (!sameJson(olds.extensions ?? [], news.extensions ?? [])) replaces.push("extensions");
     // A new key is the only way to a new certificate with SPS CSRs: renewal replaces the CSR.
@@ -335,7 +336,7 @@ function baseOutputs(
 ): SpsCsrOutputs {
   const out: SpsCsrOutputs = {
     device: inputs.device,
-    deviceUrl: deviceLabel(inputs.device.url),
+    deviceUrl: deviceLabel(deviceUrlOf(inputs.device)),
     subject: inputs.subject,
     csrKey,
     csrPem,
@@ -355,7 +356,8 @@ function baseOutputs(
 const PROVIDER = remoteProvider("pulumi-axis-sps/dist/provider/sps/csr", "SpsCsrProvider");
 
 export interface SpsCsrArgs {
-  device: pulumi.Input<DeviceConnectionArgs>;
+  /** The device: a connection, or the name of one in the stack config `pulumi-axis-sps:devices`. */
+  device: pulumi.Input<DeviceArgs>;
   subject: pulumi.Input<pulumi.Input<{ name: pulumi.Input<string>; value: pulumi.Input<string> }>[]>;
   extensions?: pulumi.Input<
     pulumi.Input<{

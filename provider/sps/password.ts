@@ -2,12 +2,13 @@ import { createHash, randomBytes } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { FailureList, hasUnknown, schemaFailures } from "../common/check";
-import type { DeviceConnectionArgs } from "../common/deviceArgs";
+import type { DeviceArgs } from "../common/deviceArgs";
 import { secretDevice } from "../common/deviceArgs";
 import { changedKeys, providerChanged } from "../common/diff";
 import { remoteProvider } from "../common/remote";
-import type { DeviceConnection } from "../transport/connection";
-import { deviceConnectionSchema, deviceIdentity, deviceLabel } from "../transport/connection";
+import type { DeviceRef } from "../common/connections";
+import { deviceLabel } from "../transport/connection";
+import { deviceRefIdentity, deviceRefSchema, deviceUrlOf } from "../common/connections";
 import type { PasswordFormat } from "./client";
 import { SpsClient } from "./client";
 
@@ -16,7 +17,7 @@ const ROOT_PASSWORD = /^[A-Za-z0-9 !"#$%&'()*+,\-./:;<>=?@[\]\\^`{}_|]{1,150}$/;
 
 export const spsPasswordInputsSchema = z
   .object({
-    device: deviceConnectionSchema,
+    device: deviceRefSchema,
     plain: z.string().min(1, "must not be empty").max(1024).optional(),
     hash: z
       .string()
@@ -45,7 +46,7 @@ export const spsPasswordInputsSchema = z
 export type SpsPasswordInputs = z.infer<typeof spsPasswordInputsSchema>;
 
 export interface SpsPasswordOutputs {
-  device: DeviceConnection;
+  device: DeviceRef;
   deviceUrl: string;
   localUser?: string;
   rootPassword?: true;
@@ -117,7 +118,7 @@ export class SpsPasswordProvider implements pulumi.dynamic.ResourceProvider {
     news: SpsPasswordInputs,
   ): Promise<pulumi.dynamic.DiffResult> {
     const replaces: string[] = [];
-    if (deviceIdentity(olds.device) !== deviceIdentity(news.device)) replaces.push("device");
+    if (deviceRefIdentity(olds.device) !== deviceRefIdentity(news.device)) replaces.push("device");
     if (olds.localUser !== news.localUser) replaces.push("localUser");
     if (olds.rootPassword !== news.rootPassword) replaces.push("rootPassword");
     const given = FORMATS.filter((f) => news[f] !== undefined);
@@ -206,7 +207,7 @@ function outputs(
 ): SpsPasswordOutputs {
   const out: SpsPasswordOutputs = {
     device: inputs.device,
-    deviceUrl: deviceLabel(inputs.device.url),
+    deviceUrl: deviceLabel(deviceUrlOf(inputs.device)),
     formats: FORMATS.filter((f) => inputs[f] !== undefined),
     secretDigest: digest(salt, inputs),
     salt,
@@ -223,7 +224,8 @@ function outputs(
 const PROVIDER = remoteProvider("pulumi-axis-sps/dist/provider/sps/password", "SpsPasswordProvider");
 
 export interface SpsPasswordArgs {
-  device: pulumi.Input<DeviceConnectionArgs>;
+  /** The device: a connection, or the name of one in the stack config `pulumi-axis-sps:devices`. */
+  device: pulumi.Input<DeviceArgs>;
   /** The password in plain text (SPS hashes it). */
   plain?: pulumi.Input<string>;
   /** A crypt(5) salted hash, e.g. $6$…; may go with nthash. */

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { FailureList, hasUnknown, schemaFailures } from "../common/check";
 import { now } from "../common/clock";
-import type { DeviceConnectionArgs } from "../common/deviceArgs";
+import type { DeviceArgs } from "../common/deviceArgs";
 import { secretDevice } from "../common/deviceArgs";
 import { changedKeys, providerChanged } from "../common/diff";
 import { remoteProvider } from "../common/remote";
@@ -19,8 +19,9 @@ import {
 } from "../pki/certificate";
 import { keyMatchesCertificate, parsePrivateKey, traditionalPem } from "../pki/keys";
 import { toPem } from "../pki/pem";
-import type { DeviceConnection } from "../transport/connection";
-import { deviceConnectionSchema, deviceIdentity, deviceLabel } from "../transport/connection";
+import type { DeviceRef } from "../common/connections";
+import { deviceLabel } from "../transport/connection";
+import { deviceRefIdentity, deviceRefSchema, deviceUrlOf } from "../common/connections";
 import type { Fingerprint } from "./client";
 import { SpsClient } from "./client";
 import type { CertificatePlace } from "./places";
@@ -30,7 +31,7 @@ const MAX_PEM = 64 * 1024;
 
 export const spsX509InputsSchema = z
   .object({
-    device: deviceConnectionSchema,
+    device: deviceRefSchema,
     certificate: z.string().min(1, "must not be empty").max(MAX_PEM, `must be at most ${MAX_PEM} bytes`),
     privateKey: z.string().min(1, "must not be empty").max(MAX_PEM, `must be at most ${MAX_PEM} bytes`),
     issuerChain: z
@@ -45,9 +46,10 @@ export const spsX509InputsSchema = z
 export type SpsX509Inputs = z.infer<typeof spsX509InputsSchema>;
 
 export interface SpsX509Outputs extends CertificateInfo {
-  device: DeviceConnection;
+  device: DeviceRef;
   deviceUrl: string;
-  certificate: string;
+  /** Only in states written by earlier versions: `certificatePem` holds what was uploaded. */
+  certificate?: string;
   issuerChain?: string;
   usage: CertificatePlace;
   renewBeforeDays?: number;
@@ -114,7 +116,7 @@ export class SpsX509Provider implements pulumi.dynamic.ResourceProvider {
 
   async diff(_id: string, olds: SpsX509Outputs, news: SpsX509Inputs): Promise<pulumi.dynamic.DiffResult> {
     const replaces: string[] = [];
-    if (deviceIdentity(olds.device) !== deviceIdentity(news.device)) replaces.push("device");
+    if (deviceRefIdentity(olds.device) !== deviceRefIdentity(news.device)) replaces.push("device");
     if (olds.usage !== news.usage) replaces.push("usage");
     let wanted: string | undefined;
     try {
@@ -163,7 +165,8 @@ export class SpsX509Provider implements pulumi.dynamic.ResourceProvider {
     const [places, object] = await Promise.all([client.getManagementCertificates(), client.getX509(id)]);
     const referenced = places[props.usage];
     if (!object && referenced === id) return {};
-    const certDer = certificatesFromPem(props.certificate)[0];
+    // What we uploaded, as outputs keep it (states written before certificatePem existed hold `certificate`).
+    const certDer = certificatesFromPem(props.certificatePem ?? props.certificate)[0];
     // The object is immutable: if it still exists it holds our certificate, unless its fingerprint says otherwise.
     const same = object ? fingerprintMatches(object.body?.fingerprint, certDer) : true;
     const outs: SpsX509Outputs = {
@@ -200,8 +203,7 @@ function outputs(
     // Kept from the last observation: "changed" when the appliance holds another certificate under the key.
     fingerprintSha256: info.fingerprintSha256,
     device: inputs.device,
-    deviceUrl: deviceLabel(inputs.device.url),
-    certificate: inputs.certificate,
+    deviceUrl: deviceLabel(deviceUrlOf(inputs.device)),
     usage: inputs.usage,
     x509Key: key,
     referencedKey: referenced,
@@ -215,7 +217,8 @@ function outputs(
 const PROVIDER = remoteProvider("pulumi-axis-sps/dist/provider/sps/x509", "SpsX509Provider");
 
 export interface SpsX509Args {
-  device: pulumi.Input<DeviceConnectionArgs>;
+  /** The device: a connection, or the name of one in the stack config `pulumi-axis-sps:devices`. */
+  device: pulumi.Input<DeviceArgs>;
   /** The certificate, PEM. */
   certificate: pulumi.Input<string>;
   /** Its unencrypted RSA private key (PKCS#1 or PKCS#8 PEM; sent as PKCS#1 as SPS requires). */

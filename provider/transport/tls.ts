@@ -1,4 +1,6 @@
-import type { TLSSocket } from "node:tls";
+import { createHash } from "node:crypto";
+import type { SecureContext, TLSSocket } from "node:tls";
+import { createSecureContext } from "node:tls";
 import { buildConnector } from "undici";
 import type { TlsTrust } from "./connection";
 import { DeviceError } from "./errors";
@@ -19,6 +21,22 @@ export function caBundle(pem: string): string[] {
 }
 
 /**
+ * One OpenSSL context per distinct CA bundle, shared by every connection that trusts it: a fleet trusts a
+ * handful of bundles, and a context per handshake re-parses the bundle and holds its own native memory.
+ */
+const contexts = new Map<string, SecureContext>();
+
+function contextTrusting(caPem: string): SecureContext {
+  const key = createHash("sha256").update(caPem).digest("hex");
+  let context = contexts.get(key);
+  if (!context) {
+    context = createSecureContext({ ca: caBundle(caPem) });
+    contexts.set(key, context);
+  }
+  return context;
+}
+
+/**
  * An undici connector that decides trust itself: OpenSSL verifies against the configured CA bundle (or
  * the system store) with the hostname checked, and a connection that fails that check is still accepted
  * when the leaf certificate matches a configured SHA-256 pin, or when `insecure` was asked for.
@@ -30,7 +48,7 @@ export function trustingConnector(
 ): buildConnector.connector {
   const pins = [trust?.fingerprintSha256 ?? []].flat().map(normalizeFingerprint);
   const base = buildConnector({
-    ca: trust?.caCertificate === undefined ? undefined : caBundle(trust.caCertificate),
+    secureContext: trust?.caCertificate === undefined ? undefined : contextTrusting(trust.caCertificate),
     rejectUnauthorized: false,
     timeout: connectTimeoutMs,
     // TLS session resumption saves a round trip per reconnect on small devices.
