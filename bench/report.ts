@@ -187,19 +187,20 @@ function markdown(results: FleetResult[], machine: Machine): string {
   lines.push(
     "## Why targets are missed",
     "",
-    "- **Wall time is not network-bound.** The lower bound counts round trips only. On this 2-core machine the",
-    "  simulators (a worker thread), the engine harness (the program run through Pulumi's mock monitor) and the",
-    "  plugin process share the CPU, and each resource operation costs a gRPC call, a closure load and the",
-    "  provider's work in the plugin; the devices sit idle between requests. The harness writes state once per",
-    "  burst of steps (it used to rewrite and re-encrypt it after every step, which made runs quadratic).",
-    "  During the rotation the TLS prober's handshakes compete for the same cores, so most probes start late.",
-    "- **Requests above the bound**: the two certificates of a camera are read at different moments, so they",
-    "  are not joined (coalescing only joins reads in flight together): one extra GetCertificates per camera in",
-    "  refresh, drift and destroy. On SPS, management/certificates is read by each resource that references a",
-    "  certificate. SPS changes asked for at the same moment share one commit, but in `up` the three resources of",
-    "  an appliance reach their transaction at different moments (a CSR is made before its transaction).",
-    "- **State per resource** is over 8 KB: inputs and outputs each carry the encrypted device (with its trust",
-    "  bundle) and `__provider`, and certificates carry their PEM.",
+    "- **Wall time against the lower bound (refresh, rotation).** The lower bound is network time only: with",
+    "  unbounded parallelism a refresh of any fleet size needs three round trips per camera (60 ms), a rotation",
+    "  under a second. What we measure is CPU: on this 2-core machine the simulators (a worker thread), the",
+    "  engine harness (the program run through Pulumi's mock monitor, state encryption, gRPC) and the plugin",
+    "  share the cores, and every resource operation is a gRPC call with its Struct conversions and the",
+    "  provider's work. The no-op `preview` sends no request at all and still takes seconds (its row above):",
+    "  that is the engine floor any provider would pay here, before its first request. The devices sit idle",
+    "  between requests. During the rotation the TLS prober's handshakes compete for the same cores, so most",
+    "  probes start late (none failed).",
+    "- **Requests against curl.** The cameras ask for Digest on HTTPS (the bench configures them so, as the",
+    "  curl baseline's `--digest` expects). A refresh then needs four SOAP reads per camera and one 401",
+    "  challenge: 5 requests. `curl --digest` pays a challenge per call: 4 × 2 = 8. 8 / 5 = 1.6 is the most any",
+    "  client can reach against this baseline; we are at the bound. A 2× ratio would need the script to make",
+    "  calls it does not need, which would be shaping the baseline.",
     "",
   );
   return lines.join("\n");
@@ -254,13 +255,17 @@ function targets(results: FleetResult[]): string[] {
   if (results.length >= 2) {
     const a = results[0];
     const b = results[results.length - 1];
+    // Linear growth keeps the wall time per camera flat; allow 30% for the machine's noise.
     for (const name of ["up", "refresh", "rotation"] as const) {
       const pa = a.phases.find((p) => p.name === name);
       const pb = b.phases.find((p) => p.name === name);
-      if (pa && pb)
+      if (pa && pb) {
+        const perA = pa.wallMs / a.cameras;
+        const perB = pb.wallMs / b.cameras;
         out.push(
-          `- ${name} end-to-end wall per camera: ${(pa.wallMs / a.cameras).toFixed(1)} ms at ${a.cameras}, ${(pb.wallMs / b.cameras).toFixed(1)} ms at ${b.cameras} (linear growth keeps it flat)`,
+          `- ${name} end-to-end wall per camera: ${perA.toFixed(1)} ms at ${a.cameras}, ${perB.toFixed(1)} ms at ${b.cameras} (linear: at most 1.3× the smaller fleet's): ${mark(perB <= perA * 1.3)}`,
         );
+      }
     }
   }
   return out;

@@ -3,10 +3,10 @@ import { z } from "zod";
 import { FailureList, schemaFailures } from "../common/check";
 import { now } from "../common/clock";
 import type { DeviceArgs } from "../common/deviceArgs";
-import { secretDevice } from "../common/deviceArgs";
+import { deviceSecretOutputs, secretDevice } from "../common/deviceArgs";
 import { changedKeys, providerChanged } from "../common/diff";
 import { generationId, idPrefixSchema } from "../common/ids";
-import { remoteProvider } from "../common/remote";
+import { HostedResource, providerText } from "../common/remote";
 import type { CertificateInfo } from "../pki/certificate";
 import {
   certificateFromDer,
@@ -140,7 +140,7 @@ function outputs(
   };
 }
 
-const PROVIDER = remoteProvider(
+const PROVIDER = providerText(
   "pulumi-axis-sps/dist/provider/axis/caCertificate",
   "AxisCaCertificateProvider",
 );
@@ -155,7 +155,7 @@ export interface AxisCaCertificateArgs {
 }
 
 /** A CA certificate in an Axis camera's CA store. */
-export class AxisCaCertificate extends pulumi.dynamic.Resource {
+export class AxisCaCertificate extends HostedResource {
   declare readonly certificateId: pulumi.Output<string>;
   declare readonly fingerprintSha256: pulumi.Output<string>;
   declare readonly subject: pulumi.Output<string>;
@@ -176,7 +176,7 @@ export class AxisCaCertificate extends pulumi.dynamic.Resource {
         notAfter: undefined,
         deviceUrl: undefined,
       },
-      pulumi.mergeOptions(opts, { additionalSecretOutputs: ["device"] }),
+      pulumi.mergeOptions(opts, { additionalSecretOutputs: deviceSecretOutputs(args.device) }),
       "axis",
       "CaCertificate",
     );

@@ -5,8 +5,8 @@ import { now } from "../common/clock";
 import { changedKeys, providerChanged, sameJson, stripUndefined } from "../common/diff";
 import { ID_PATTERN, generationId, idPrefixSchema } from "../common/ids";
 import type { DeviceArgs } from "../common/deviceArgs";
-import { secretDevice } from "../common/deviceArgs";
-import { remoteProvider } from "../common/remote";
+import { deviceSecretOutputs, secretDevice } from "../common/deviceArgs";
+import { HostedResource, providerText } from "../common/remote";
 import { hasUnsafeText } from "../common/text";
 import type { CertificateInfo } from "../pki/certificate";
 import {
@@ -545,7 +545,7 @@ async function requireStored(client: AxisClient, id: string): Promise<Buffer> {
   return stored.der;
 }
 
-const PROVIDER = remoteProvider("pulumi-axis-sps/dist/provider/axis/certificate", "AxisCertificateProvider");
+const PROVIDER = providerText("pulumi-axis-sps/dist/provider/axis/certificate", "AxisCertificateProvider");
 
 export interface AxisSubjectArgs {
   /** Required unless commonNameFromId. */
@@ -601,7 +601,7 @@ export interface AxisCertificateArgs {
 }
 
 /** A client certificate on an Axis camera: made on the device, or uploaded as PEM or PKCS#12. */
-export class AxisCertificate extends pulumi.dynamic.Resource {
+export class AxisCertificate extends HostedResource {
   declare readonly certificateId: pulumi.Output<string>;
   declare readonly fingerprintSha256: pulumi.Output<string>;
   declare readonly subject: pulumi.Output<string>;
@@ -635,7 +635,7 @@ export class AxisCertificate extends pulumi.dynamic.Resource {
         certificatePem: undefined,
         deviceUrl: undefined,
       },
-      pulumi.mergeOptions(opts, { additionalSecretOutputs: ["device", "pkcs12"] }),
+      pulumi.mergeOptions(opts, { additionalSecretOutputs: [...deviceSecretOutputs(args.device), "pkcs12"] }),
       "axis",
       "Certificate",
     );

@@ -2,10 +2,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { FailureList, hasUnknown, schemaFailures } from "../common/check";
 import type { DeviceArgs } from "../common/deviceArgs";
-import { secretDevice } from "../common/deviceArgs";
+import { deviceSecretOutputs, secretDevice } from "../common/deviceArgs";
 import { changedKeys, providerChanged, stripUndefined } from "../common/diff";
 import { ID_PATTERN } from "../common/ids";
-import { remoteProvider } from "../common/remote";
+import { HostedResource, providerText } from "../common/remote";
 import { hasUnsafeText } from "../common/text";
 import { certificateFromPem } from "../pki/certificate";
 import { deviceLabel } from "../transport/connection";
@@ -171,7 +171,7 @@ function outputs(inputs: AxisDot1xInputs, previous: Dot1XConfiguration): AxisDot
   });
 }
 
-const PROVIDER = remoteProvider("pulumi-axis-sps/dist/provider/axis/dot1x", "AxisDot1xProvider");
+const PROVIDER = providerText("pulumi-axis-sps/dist/provider/axis/dot1x", "AxisDot1xProvider");
 
 export interface AxisDot1xArgs {
   /** The device: a connection, or the name of one in the stack config `pulumi-axis-sps:devices`. */
@@ -190,7 +190,7 @@ export interface AxisDot1xArgs {
 }
 
 /** The camera's wired 802.1X (EAP-TLS) configuration. One per camera. */
-export class AxisDot1x extends pulumi.dynamic.Resource {
+export class AxisDot1x extends HostedResource {
   declare readonly identity: pulumi.Output<string>;
   declare readonly clientCertificateId: pulumi.Output<string>;
   declare readonly caCertificateIds: pulumi.Output<string[]>;
@@ -207,7 +207,7 @@ export class AxisDot1x extends pulumi.dynamic.Resource {
         eapMethod: undefined,
         previous: undefined,
       },
-      pulumi.mergeOptions(opts, { additionalSecretOutputs: ["device"] }),
+      pulumi.mergeOptions(opts, { additionalSecretOutputs: deviceSecretOutputs(args.device) }),
       "axis",
       "Dot1x",
     );

@@ -2,10 +2,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { schemaFailures } from "../common/check";
 import type { DeviceArgs } from "../common/deviceArgs";
-import { secretDevice } from "../common/deviceArgs";
+import { deviceSecretOutputs, secretDevice } from "../common/deviceArgs";
 import { changedKeys, providerChanged, stripUndefined } from "../common/diff";
 import { ID_PATTERN } from "../common/ids";
-import { remoteProvider } from "../common/remote";
+import { HostedResource, providerText } from "../common/remote";
 import type { DeviceRef } from "../common/connections";
 import { deviceLabel } from "../transport/connection";
 import { deviceRefIdentity, deviceRefSchema, deviceUrlOf } from "../common/connections";
@@ -151,10 +151,7 @@ function outputs(
   return stripUndefined({ ...inputs, deviceUrl: deviceLabel(deviceUrlOf(inputs.device)), previous });
 }
 
-const PROVIDER = remoteProvider(
-  "pulumi-axis-sps/dist/provider/axis/httpsBinding",
-  "AxisHttpsBindingProvider",
-);
+const PROVIDER = providerText("pulumi-axis-sps/dist/provider/axis/httpsBinding", "AxisHttpsBindingProvider");
 
 export interface AxisHttpsBindingArgs {
   /** The device: a connection, or the name of one in the stack config `pulumi-axis-sps:devices`. */
@@ -172,7 +169,7 @@ export interface AxisHttpsBindingArgs {
 }
 
 /** The camera's HTTPS binding. One per camera. */
-export class AxisHttpsBinding extends pulumi.dynamic.Resource {
+export class AxisHttpsBinding extends HostedResource {
   declare readonly certificateId: pulumi.Output<string>;
   declare readonly policy: pulumi.Output<string | undefined>;
   declare readonly deviceUrl: pulumi.Output<string>;
@@ -183,7 +180,7 @@ export class AxisHttpsBinding extends pulumi.dynamic.Resource {
       PROVIDER,
       name,
       { ...args, device: secretDevice(args.device), deviceUrl: undefined, previous: undefined },
-      pulumi.mergeOptions(opts, { additionalSecretOutputs: ["device"] }),
+      pulumi.mergeOptions(opts, { additionalSecretOutputs: deviceSecretOutputs(args.device) }),
       "axis",
       "HttpsBinding",
     );

@@ -37,3 +37,8 @@ export function secretDevice(device: pulumi.Input<DeviceArgs>): pulumi.Output<De
     .output(device as pulumi.Input<DeviceArgs>)
     .apply((d) => (typeof d === "string" ? d : pulumi.secret(d))) as unknown as pulumi.Output<DeviceArgs>;
 }
+
+/** `device` is a secret output unless it is plainly a name (a name in a string, not an Output). */
+export function deviceSecretOutputs(device: pulumi.Input<DeviceArgs>): string[] {
+  return typeof device === "string" ? [] : ["device"];
+}

@@ -8,7 +8,7 @@ import { configureNamedDevices } from "./connections";
 // its live set (measured: 330 → 197 MB at 200 cameras). PULUMI_AXIS_SPS_V8_DEFAULTS=1 leaves V8 as it is.
 if (!process.env.PULUMI_AXIS_SPS_V8_DEFAULTS) setFlagsFromString("--optimize-for-size");
 
-type Method = "configure" | "check" | "diff" | "create" | "read" | "update" | "delete";
+type Crud = "check" | "diff" | "create" | "read" | "update" | "delete";
 
 /** The plugin turns results into protobuf Structs, which have no `undefined`: drop such keys at any depth. */
 function plain<T>(value: T): T {
@@ -16,21 +16,26 @@ function plain<T>(value: T): T {
 }
 
 /**
- * What every serialized provider calls (remote.ts): runs one method of the provider class `exportName` in
- * `modulePath`. Configure is the package's, not a resource type's: it takes the named device connections
- * from the stack config.
+ * The provider object the plugin gets from a resource's `__provider` text (remote.ts providerText): the
+ * class `exportName` of `modulePath`, loaded on first use. Configure is the package's, not a resource
+ * type's: it takes the named device connections from the stack config.
  */
-export async function call(
-  modulePath: string,
-  exportName: string,
-  method: Method,
-  args: unknown[],
-): Promise<unknown> {
-  if (method === "configure") {
-    configureNamedDevices((args[0] as pulumi.dynamic.ConfigureRequest).config);
-    return undefined;
-  }
-  const mod = require(modulePath) as Record<string, new () => pulumi.dynamic.ResourceProvider>;
-  const provider = new mod[exportName]() as unknown as Record<Method, (...a: unknown[]) => Promise<unknown>>;
-  return plain(await provider[method](...args));
+export function hosted(modulePath: string, exportName: string): pulumi.dynamic.ResourceProvider {
+  let provider: Record<Crud, (...a: unknown[]) => Promise<unknown>> | undefined;
+  const run = async (method: Crud, args: unknown[]): Promise<never> => {
+    if (!provider) {
+      const mod = require(modulePath) as Record<string, new () => typeof provider>;
+      provider = new mod[exportName]();
+    }
+    return plain(await provider![method](...args)) as never;
+  };
+  return {
+    configure: async (req) => configureNamedDevices(req.config),
+    check: (olds, news) => run("check", [olds, news]),
+    diff: (id, olds, news) => run("diff", [id, olds, news]),
+    create: (inputs) => run("create", [inputs]),
+    read: (id, props) => run("read", [id, props]),
+    update: (id, olds, news) => run("update", [id, olds, news]),
+    delete: (id, props) => run("delete", [id, props]),
+  };
 }

@@ -1,5 +1,5 @@
 import "reflect-metadata";
-import { webcrypto } from "node:crypto";
+import { createHash, webcrypto } from "node:crypto";
 import * as x509 from "@peculiar/x509";
 import { parsePrivateKey } from "./keys";
 
@@ -14,6 +14,47 @@ function signingAlgorithm(cert: x509.X509Certificate) {
       hash: alg.namedCurve === "P-384" ? "SHA-384" : "SHA-256",
     };
   return { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" };
+}
+
+interface Signer {
+  ca: x509.X509Certificate;
+  alg: ReturnType<typeof signingAlgorithm>;
+  signingKey: webcrypto.CryptoKey;
+  authorityKeyId: x509.Extension;
+}
+
+/**
+ * The site CA, parsed and its key imported once per process: a fleet's `up` signs a CSR per certificate,
+ * all with the same CA. Kept for a few CAs at most (a rotation uses two); the key is not extractable.
+ */
+const signers = new Map<string, Promise<Signer>>();
+const SIGNERS_KEPT = 8;
+
+function signerFor(caCertificatePem: string, caPrivateKeyPem: string): Promise<Signer> {
+  const key = createHash("sha256")
+    .update(caCertificatePem)
+    .update("\0")
+    .update(caPrivateKeyPem)
+    .digest("hex");
+  let signer = signers.get(key);
+  if (!signer) {
+    signer = (async () => {
+      const ca = new x509.X509Certificate(caCertificatePem);
+      const alg = signingAlgorithm(ca);
+      const pkcs8 = parsePrivateKey(caPrivateKeyPem).export({ type: "pkcs8", format: "der" });
+      const signingKey = await webcrypto.subtle.importKey("pkcs8", pkcs8, alg, false, ["sign"]);
+      return {
+        ca,
+        alg,
+        signingKey,
+        authorityKeyId: await x509.AuthorityKeyIdentifierExtension.create(ca, false),
+      };
+    })();
+    signer.catch(() => signers.delete(key));
+    if (signers.size >= SIGNERS_KEPT) signers.delete(signers.keys().next().value!);
+    signers.set(key, signer);
+  }
+  return signer;
 }
 
 /**
@@ -31,10 +72,7 @@ export async function signCsr(
   const csr = new x509.Pkcs10CertificateRequest(csrPem);
   if (!(await csr.verify(webcrypto as unknown as Parameters<typeof csr.verify>[0])))
     throw new Error("the certificate request's signature does not verify");
-  const ca = new x509.X509Certificate(caCertificatePem);
-  const alg = signingAlgorithm(ca);
-  const pkcs8 = parsePrivateKey(caPrivateKeyPem).export({ type: "pkcs8", format: "der" });
-  const signingKey = await webcrypto.subtle.importKey("pkcs8", pkcs8, alg, false, ["sign"]);
+  const { ca, alg, signingKey, authorityKeyId } = await signerFor(caCertificatePem, caPrivateKeyPem);
   const requested = csr.extensions;
   // Devices whose CSR API takes no extensions (Axis) still need the names clients reach them by.
   const hasSan = requested.some((e) => e.type === "2.5.29.17");
@@ -59,7 +97,7 @@ export async function signCsr(
     signingKey: signingKey as unknown as x509.X509CertificateCreateWithKeyParams["signingKey"],
     publicKey: csr.publicKey,
     signingAlgorithm: alg,
-    extensions: [...requested, ...extra, await x509.AuthorityKeyIdentifierExtension.create(ca, false)],
+    extensions: [...requested, ...extra, authorityKeyId],
   });
   return cert.toString("pem") + "\n";
 }

@@ -3,9 +3,9 @@ import { z } from "zod";
 import { FailureList, hasUnknown, schemaFailures } from "../common/check";
 import { now } from "../common/clock";
 import type { DeviceArgs } from "../common/deviceArgs";
-import { secretDevice } from "../common/deviceArgs";
+import { deviceSecretOutputs, secretDevice } from "../common/deviceArgs";
 import { changedKeys, providerChanged, sameJson } from "../common/diff";
-import { remoteProvider } from "../common/remote";
+import { HostedResource, providerText } from "../common/remote";
 import { hasControlCharacters } from "../common/text";
 import {
   certificateFromDer,
@@ -353,7 +353,7 @@ function baseOutputs(
   return out;
 }
 
-const PROVIDER = remoteProvider("pulumi-axis-sps/dist/provider/sps/csr", "SpsCsrProvider");
+const PROVIDER = providerText("pulumi-axis-sps/dist/provider/sps/csr", "SpsCsrProvider");
 
 export interface SpsCsrArgs {
   /** The device: a connection, or the name of one in the stack config `pulumi-axis-sps:devices`. */
@@ -378,7 +378,7 @@ export interface SpsCsrArgs {
 }
 
 /** A key made on an SPS appliance (it never leaves it), its CSR, and the signed chain put to use. */
-export class SpsCsr extends pulumi.dynamic.Resource {
+export class SpsCsr extends HostedResource {
   declare readonly csrKey: pulumi.Output<string>;
   declare readonly csrPem: pulumi.Output<string>;
   declare readonly publicKeyPem: pulumi.Output<string>;
@@ -407,7 +407,7 @@ export class SpsCsr extends pulumi.dynamic.Resource {
         chainPem: undefined,
         deviceUrl: undefined,
       },
-      pulumi.mergeOptions(opts, { additionalSecretOutputs: ["device"] }),
+      pulumi.mergeOptions(opts, { additionalSecretOutputs: deviceSecretOutputs(args.device) }),
       "sps",
       "Csr",
     );

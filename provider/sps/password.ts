@@ -3,9 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { FailureList, hasUnknown, schemaFailures } from "../common/check";
 import type { DeviceArgs } from "../common/deviceArgs";
-import { secretDevice } from "../common/deviceArgs";
+import { deviceSecretOutputs, secretDevice } from "../common/deviceArgs";
 import { changedKeys, providerChanged } from "../common/diff";
-import { remoteProvider } from "../common/remote";
+import { HostedResource, providerText } from "../common/remote";
 import type { DeviceRef } from "../common/connections";
 import { deviceLabel } from "../transport/connection";
 import { deviceRefIdentity, deviceRefSchema, deviceUrlOf } from "../common/connections";
@@ -221,7 +221,7 @@ function outputs(
   return out;
 }
 
-const PROVIDER = remoteProvider("pulumi-axis-sps/dist/provider/sps/password", "SpsPasswordProvider");
+const PROVIDER = providerText("pulumi-axis-sps/dist/provider/sps/password", "SpsPasswordProvider");
 
 export interface SpsPasswordArgs {
   /** The device: a connection, or the name of one in the stack config `pulumi-axis-sps:devices`. */
@@ -243,7 +243,7 @@ export interface SpsPasswordArgs {
 }
 
 /** A password on an SPS appliance, created and referenced in one transaction. */
-export class SpsPassword extends pulumi.dynamic.Resource {
+export class SpsPassword extends HostedResource {
   declare readonly passwordKey: pulumi.Output<string>;
   declare readonly referencedKey: pulumi.Output<string>;
   declare readonly deviceUrl: pulumi.Output<string>;
@@ -264,7 +264,9 @@ export class SpsPassword extends pulumi.dynamic.Resource {
         deviceUrl: undefined,
         secretDigest: undefined,
       },
-      pulumi.mergeOptions(opts, { additionalSecretOutputs: ["device", "secretDigest", "salt"] }),
+      pulumi.mergeOptions(opts, {
+        additionalSecretOutputs: [...deviceSecretOutputs(args.device), "secretDigest", "salt"],
+      }),
       "sps",
       "Password",
     );

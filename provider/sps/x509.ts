@@ -4,9 +4,9 @@ import { z } from "zod";
 import { FailureList, hasUnknown, schemaFailures } from "../common/check";
 import { now } from "../common/clock";
 import type { DeviceArgs } from "../common/deviceArgs";
-import { secretDevice } from "../common/deviceArgs";
+import { deviceSecretOutputs, secretDevice } from "../common/deviceArgs";
 import { changedKeys, providerChanged } from "../common/diff";
-import { remoteProvider } from "../common/remote";
+import { HostedResource, providerText } from "../common/remote";
 import type { CertificateInfo } from "../pki/certificate";
 import {
   certificateFromDer,
@@ -214,7 +214,7 @@ function outputs(
   return out;
 }
 
-const PROVIDER = remoteProvider("pulumi-axis-sps/dist/provider/sps/x509", "SpsX509Provider");
+const PROVIDER = providerText("pulumi-axis-sps/dist/provider/sps/x509", "SpsX509Provider");
 
 export interface SpsX509Args {
   /** The device: a connection, or the name of one in the stack config `pulumi-axis-sps:devices`. */
@@ -231,7 +231,7 @@ export interface SpsX509Args {
 }
 
 /** An X.509 certificate and key on an SPS appliance, referenced where it is used. */
-export class SpsX509 extends pulumi.dynamic.Resource {
+export class SpsX509 extends HostedResource {
   declare readonly x509Key: pulumi.Output<string>;
   declare readonly fingerprintSha256: pulumi.Output<string>;
   declare readonly subject: pulumi.Output<string>;
@@ -256,7 +256,7 @@ export class SpsX509 extends pulumi.dynamic.Resource {
         notAfter: undefined,
         deviceUrl: undefined,
       },
-      pulumi.mergeOptions(opts, { additionalSecretOutputs: ["device"] }),
+      pulumi.mergeOptions(opts, { additionalSecretOutputs: deviceSecretOutputs(args.device) }),
       "sps",
       "X509",
     );

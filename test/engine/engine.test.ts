@@ -193,7 +193,7 @@ describe("engine harness: a real program through the real dynamic-provider plugi
     const sizes = engine.providerSizes();
     assert.equal(Object.keys(sizes).length, 3);
     for (const [urn, size] of Object.entries(sizes))
-      assert.ok(size < 64 * 1024, `${urn}: __provider is ${size} bytes`);
+      assert.ok(size < 1024, `${urn}: __provider is ${size} bytes`);
     const { stdout, stderr } = engine.pluginOutput();
     assert.ok(!`${stdout}${stderr}`.includes(camera.password), "device password in plugin output");
   });

@@ -64,7 +64,7 @@ describe("the site stack through the real plugin: the demo journey with sentinel
       .map((r) => r.inputs.__provider)
       .filter((p): p is string => typeof p === "string");
     assert.ok(providers.length >= 17);
-    for (const text of providers) assert.ok(text.length < 64 * 1024, `__provider is ${text.length} bytes`);
+    for (const text of providers) assert.ok(text.length < 1024, `__provider is ${text.length} bytes`);
     assert.ok(
       Math.max(...providers.map((p) => p.length)) < 8 * 1024,
       "a few KB: the provider loads the package by name",
