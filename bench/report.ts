@@ -201,6 +201,17 @@ function markdown(results: FleetResult[], machine: Machine): string {
     "  challenge: 5 requests. `curl --digest` pays a challenge per call: 4 × 2 = 8. 8 / 5 = 1.6 is the most any",
     "  client can reach against this baseline; we are at the bound. A 2× ratio would need the script to make",
     "  calls it does not need, which would be shaping the baseline.",
+    "- **Plugin memory at 1,000 cameras.** About 170 MB is the floor of the plugin process (Node, Pulumi's",
+    "  runtime, our modules), and the V8 heap stays near 140 MB with every call in flight (the provider sizes",
+    "  the heap for memory). The rest is native: TLS connections. The cameras close idle keep-alive",
+    "  connections after 5 s like a real web server, and a CPU-bound run leaves such gaps, so each camera is",
+    "  connected about five times in `up`; the memory of closed connections goes back to the allocator, not",
+    "  to the system, and the high-water mark keeps it. Queueing connection set-up (at most 32 at once) did",
+    "  not lower the peak and added 401s (requests crossing on two connections), so it was taken out.",
+    "- **Linearity.** Work per camera is constant (requests, handshakes, state per resource); the engine",
+    "  harness's own cost per step grows with the state it rewrites, which is what bends the curve at",
+    "  1,000 cameras. The harness writes the checkpoint at most a fifth of the time (the real CLI writes it",
+    "  per step too).",
     "",
   );
   return lines.join("\n");

@@ -1,5 +1,6 @@
 /**
- * `npm run bench [-- --cameras N] [-- --prober-interval MS] [-- --curl-processes N]`: the fleet benchmark.
+ * `npm run bench [-- --cameras N] [-- --prober-interval MS] [-- --curl-processes N] [-- --up-only]`: the
+ * fleet benchmark.
  *
  * For each fleet size (50, 200 and 1,000 cameras by default, or the one given) it starts the simulated fleet
  * (N cameras and two SPS appliances, in a worker thread), drives bench/programs/fleet.ts through the engine
@@ -159,7 +160,10 @@ function config(site: Site, generation: 0 | 1): Record<string, ConfigValue> {
   };
 }
 
-async function runFleet(cameras: number, opts: { proberIntervalMs: number; curlProcesses: number }) {
+async function runFleet(
+  cameras: number,
+  opts: { proberIntervalMs: number; curlProcesses: number; upOnly: boolean },
+): Promise<FleetResult> {
   const spec: FleetSpec = {
     cameras,
     appliances: APPLIANCES,
@@ -264,6 +268,15 @@ async function runFleet(cameras: number, opts: { proberIntervalMs: number; curlP
 
   try {
     await phase("up", [() => engine.up()]);
+    if (opts.upOnly)
+      return {
+        cameras,
+        appliances: APPLIANCES,
+        resources: totalResources,
+        fleetStartMs: 0,
+        model: MODEL,
+        phases,
+      };
     await phase("preview", [() => engine.preview()]);
     const refresh = await phase("refresh", [() => engine.refresh()]);
 
@@ -366,12 +379,16 @@ async function main(): Promise<void> {
   };
   if (!curlVersion())
     console.warn("WARNING: /usr/bin/curl is not available: the curl baseline will be skipped.");
+  // --up-only: the `up` phase alone, for looking at one thing (memory, a profile); it writes no results.
+  const upOnly = process.argv.includes("--up-only");
   const results: FleetResult[] = [];
   for (const n of sizes) {
-    const r = await runFleet(n, { proberIntervalMs, curlProcesses });
+    const r = await runFleet(n, { proberIntervalMs, curlProcesses, upOnly });
+    if (upOnly) continue;
     results.push(r);
     writeReports([r], machine, { partial: true });
   }
+  if (upOnly) return;
   writeReports(results, machine, { partial: false });
   log("wrote bench/results/*.json, docs/benchmarks.md, docs/benchmarks.svg");
 }
