@@ -18,6 +18,11 @@ export interface ProbeResult {
   failed: number;
   /** Up to 10 failure descriptions. */
   failures: string[];
+  /**
+   * Failures by kind: a certificate that does not verify (what a rotation must never cause), a handshake
+   * refused or reset, or one that did not finish in 5 s (a saturated machine looks like this).
+   */
+  byKind?: { untrusted: number; handshakeFailed: number; timedOut: number };
   /** Probes that could not start on time because the previous one of that camera was still running. */
   late: number;
 }
@@ -53,7 +58,13 @@ function probe(t: ProbeTarget): Promise<string | undefined> {
 
 if (parentPort && workerData?.prober) {
   const { targets, intervalMs } = workerData as { targets: ProbeTarget[]; intervalMs: number };
-  const result: ProbeResult = { probes: 0, failed: 0, failures: [], late: 0 };
+  const result: ProbeResult = {
+    probes: 0,
+    failed: 0,
+    failures: [],
+    late: 0,
+    byKind: { untrusted: 0, handshakeFailed: 0, timedOut: 0 },
+  };
   let running = true;
   const loops = targets.map(async (t, i) => {
     // Spread the cameras over the interval so the probes do not all start in the same millisecond.
@@ -64,6 +75,12 @@ if (parentPort && workerData?.prober) {
       result.probes++;
       if (problem) {
         result.failed++;
+        const kind = problem.startsWith("certificate")
+          ? "untrusted"
+          : problem.startsWith("handshake timed out")
+            ? "timedOut"
+            : "handshakeFailed";
+        result.byKind![kind]++;
         if (result.failures.length < 10) result.failures.push(`${t.host}:${t.port}: ${problem}`);
       }
       const wait = intervalMs - (Date.now() - started);
