@@ -266,17 +266,18 @@ async function runFleet(
     return result;
   };
 
+  const fleetResult = (): FleetResult => ({
+    cameras,
+    appliances: APPLIANCES,
+    resources: totalResources,
+    fleetStartMs: started.startMs,
+    model: MODEL,
+    phases,
+  });
+
   try {
     await phase("up", [() => engine.up()]);
-    if (opts.upOnly)
-      return {
-        cameras,
-        appliances: APPLIANCES,
-        resources: totalResources,
-        fleetStartMs: 0,
-        model: MODEL,
-        phases,
-      };
+    if (opts.upOnly) return fleetResult();
     await phase("preview", [() => engine.preview()]);
     const refresh = await phase("refresh", [() => engine.refresh()]);
 
@@ -354,15 +355,7 @@ async function runFleet(
     await DeviceHttp.closeAll();
     await fleet.stop();
   }
-  const result: FleetResult = {
-    cameras,
-    appliances: APPLIANCES,
-    resources: totalResources,
-    fleetStartMs: started.startMs,
-    model: MODEL,
-    phases,
-  };
-  return result;
+  return fleetResult();
 }
 
 async function main(): Promise<void> {
