@@ -71,9 +71,9 @@ export function makespan(tasks: Task[], slots: number): number {
 const K = () => MODEL.rttMs + MODEL.keyGenerationMs;
 const COMMIT = () => MODEL.rttMs + MODEL.commitMs;
 
-/** One camera's requests per operation. */
-const camera: Record<string, Task[]> = {
-  up: [
+/** A camera's site CA, both certificates made on it and signed, and HTTPS bound: up and rotation alike. */
+function newCertificates(): Task[] {
+  return [
     { id: "401" },
     { id: "LoadCACertificates", after: ["401"] },
     { id: "https CreateCertificate2", ms: K(), after: ["401"] },
@@ -84,6 +84,13 @@ const camera: Record<string, Task[]> = {
     { id: "dot1x CreateCertificate2", ms: K(), after: ["401"] },
     { id: "dot1x GetPkcs10Request2", after: ["dot1x CreateCertificate2"] },
     { id: "dot1x LoadCertificates", after: ["dot1x GetPkcs10Request2"] },
+  ];
+}
+
+/** One camera's requests per operation. */
+const camera: Record<string, Task[]> = {
+  up: [
+    ...newCertificates(),
     { id: "GetDot1XConfiguration", after: ["401"] },
     {
       id: "SetDot1XConfiguration",
@@ -105,16 +112,7 @@ const camera: Record<string, Task[]> = {
     { id: "SetWebServerTlsConfiguration", after: ["GetWebServerTlsConfiguration"] },
   ],
   rotation: [
-    { id: "401" },
-    { id: "LoadCACertificates", after: ["401"] },
-    { id: "https CreateCertificate2", ms: K(), after: ["401"] },
-    { id: "https GetPkcs10Request2", after: ["https CreateCertificate2"] },
-    { id: "https LoadCertificates", after: ["https GetPkcs10Request2"] },
-    { id: "GetWebServerTlsConfiguration", after: ["401"] },
-    { id: "SetWebServerTlsConfiguration", after: ["https LoadCertificates", "GetWebServerTlsConfiguration"] },
-    { id: "dot1x CreateCertificate2", ms: K(), after: ["401"] },
-    { id: "dot1x GetPkcs10Request2", after: ["dot1x CreateCertificate2"] },
-    { id: "dot1x LoadCertificates", after: ["dot1x GetPkcs10Request2"] },
+    ...newCertificates(),
     { id: "SetDot1XConfiguration", after: ["dot1x LoadCertificates", "LoadCACertificates"] },
     { id: "delete old https", after: ["SetWebServerTlsConfiguration"] },
     { id: "delete old dot1x", after: ["SetDot1XConfiguration"] },
