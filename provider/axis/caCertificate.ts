@@ -10,6 +10,7 @@ import { HostedResource, providerText } from "../common/remote";
 import type { CertificateInfo } from "../pki/certificate";
 import {
   certificateFromDer,
+  certificateFromDerKnown,
   certificateFromPem,
   certificatesFromPem,
   validityProblem,
@@ -107,7 +108,7 @@ export class AxisCaCertificateProvider implements pulumi.dynamic.ResourceProvide
   async read(id: string, props: AxisCaCertificateOutputs): Promise<pulumi.dynamic.ReadResult> {
     const stored = await findCaCertificate(new AxisClient(props.device), id);
     if (!stored) return {};
-    const outs = { ...props, ...certificateFromDer(stored.der), certificateId: id };
+    const outs = { ...props, ...certificateFromDerKnown(stored.der, props), certificateId: id };
     return { id, props: outs };
   }
 

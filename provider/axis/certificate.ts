@@ -11,6 +11,7 @@ import { hasUnsafeText } from "../common/text";
 import type { CertificateInfo } from "../pki/certificate";
 import {
   certificateFromDer,
+  certificateFromDerKnown,
   certificateFromPem,
   certificatesFromPem,
   chainProblem,
@@ -391,7 +392,7 @@ export class AxisCertificateProvider implements pulumi.dynamic.ResourceProvider 
     const client = new AxisClient(props.device);
     const stored = await findCertificate(client, id);
     if (!stored) return {};
-    const observed = certificateFromDer(stored.der);
+    const observed = certificateFromDerKnown(stored.der, props);
     const outs: AxisCertificateOutputs = { ...props, ...observed, certificateId: id };
     return { id, props: outs };
   }

@@ -39,12 +39,17 @@ function elementName(node: OrderedNode): string | undefined {
 function resolve(node: OrderedNode, parentScope: Record<string, string>): XmlElement {
   const name = elementName(node) as string;
   const rawAttrs = node[":@"] ?? {};
-  const scope = { ...parentScope };
+  // Scopes are shared with the parent until an element declares a namespace: a SOAP envelope from a camera
+  // declares a hundred prefixes, and copying them into every element cost more than the parse itself.
+  let scope = parentScope;
   const attrs: Record<string, string> = {};
   for (const [k, v] of Object.entries(rawAttrs)) {
-    if (k === "xmlns") scope[""] = v;
-    else if (k.startsWith("xmlns:")) scope[k.slice(6)] = v;
-    else attrs[k] = v;
+    if (k !== "xmlns" && !k.startsWith("xmlns:")) {
+      attrs[k] = v;
+      continue;
+    }
+    if (scope === parentScope) scope = { ...parentScope };
+    scope[k === "xmlns" ? "" : k.slice(6)] = v;
   }
   const [prefix, local] = name.includes(":") ? name.split(":", 2) : ["", name];
   const ns = scope[prefix];

@@ -1,5 +1,5 @@
 import "reflect-metadata";
-import { X509Certificate as NodeX509 } from "node:crypto";
+import { X509Certificate as NodeX509, createHash } from "node:crypto";
 import { X509Certificate } from "@peculiar/x509";
 import { PkiInputError, pemBlocks, toPem } from "./pem";
 
@@ -23,7 +23,6 @@ export function formatFingerprint(hexOrColon: string): string {
   return hex.match(/../g)?.join(":") ?? "";
 }
 
-/** Parses one certificate from DER. */
 /**
  * Parsed certificates by their DER, a few hundred at most: a fleet's resources parse the same site CA and the
  * same device answers again and again, and every parse is an ASN.1 walk.
@@ -39,6 +38,36 @@ export function certificateFromDer(der: Uint8Array): CertificateInfo {
   if (parsed.size >= PARSED_KEPT) parsed.delete(parsed.keys().next().value!);
   parsed.set(key, info);
   return { ...info };
+}
+
+const INFO_KEYS = [
+  "fingerprintSha256",
+  "subject",
+  "issuer",
+  "commonName",
+  "notBefore",
+  "notAfter",
+  "serialNumber",
+  "certificatePem",
+  "selfIssued",
+  "isCa",
+] as const satisfies ReadonlyArray<keyof CertificateInfo>;
+
+/**
+ * The facts of a certificate a device returned, taken from `known` (what state says of it) when the DER is
+ * the one `known` describes. Most reads find the certificate they left, and a SHA-256 of the DER is what
+ * tells: far cheaper than the ASN.1 walk of a parse, which a fleet's refresh would pay per camera.
+ */
+export function certificateFromDerKnown(der: Uint8Array, known: Partial<CertificateInfo>): CertificateInfo {
+  const complete = INFO_KEYS.every((k) => known[k] !== undefined);
+  if (complete && known.fingerprintSha256 === formatFingerprint(sha256Hex(der))) {
+    return Object.fromEntries(INFO_KEYS.map((k) => [k, known[k]])) as unknown as CertificateInfo;
+  }
+  return certificateFromDer(der);
+}
+
+function sha256Hex(data: Uint8Array): string {
+  return createHash("sha256").update(data).digest("hex");
 }
 
 function parseCertificate(der: Uint8Array): CertificateInfo {
@@ -64,12 +93,24 @@ function parseCertificate(der: Uint8Array): CertificateInfo {
   };
 }
 
+/**
+ * Decoded PEM texts: every resource of a site checks the same site CA, and the decoder walks the whole text
+ * each time. Keyed by the text itself (certificates are public), a few dozen at most.
+ */
+const decodedPem = new Map<string, Buffer[]>();
+const DECODED_KEPT = 64;
+
 /** The DER of every certificate in a PEM text; anything but CERTIFICATE blocks is an error. */
 export function certificatesFromPem(text: string): Buffer[] {
+  const known = decodedPem.get(text);
+  if (known) return [...known];
   const blocks = pemBlocks(text);
   const other = blocks.find((b) => b.type !== "CERTIFICATE");
   if (other) throw new PkiInputError(`holds a ${other.type} block where a CERTIFICATE was expected`);
-  return blocks.map((b) => b.der);
+  const ders = blocks.map((b) => b.der);
+  if (decodedPem.size >= DECODED_KEPT) decodedPem.delete(decodedPem.keys().next().value!);
+  decodedPem.set(text, ders);
+  return [...ders];
 }
 
 /** Exactly one certificate from PEM. */

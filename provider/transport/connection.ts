@@ -16,6 +16,8 @@ export const timeoutsSchema = z
   .object({
     connectMs: z.number().int().min(100).max(600_000).optional(),
     requestMs: z.number().int().min(100).max(3_600_000).optional(),
+    /** A device unused this long gives back its connections and TLS context (default 10 000). */
+    idleMs: z.number().int().min(100).max(600_000).optional(),
   })
   .strict();
 

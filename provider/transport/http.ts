@@ -32,6 +32,12 @@ export interface HttpResponse {
 type AuthScheme = "unknown" | "basic" | "digest";
 
 const DEFAULT_CONNECT_MS = 10_000;
+/**
+ * An endpoint idle this long gives back its pool (connections, TLS context, request queue). Devices close idle
+ * keep-alive connections sooner than this (Axis: seconds), so nothing is lost that the device had kept, and a
+ * fleet's plugin holds pools only for the devices it is working on, not for every device it has touched.
+ */
+const DEFAULT_IDLE_MS = 10_000;
 const DEFAULT_REQUEST_MS = 30_000;
 const USER_AGENT = "pulumi-axis-sps/0.1 (+node)";
 
@@ -43,7 +49,12 @@ export class DeviceHttp {
   readonly device: string;
   private readonly origin: string;
   private readonly basePath: string;
-  private readonly pool: Pool;
+  /** Made on first use and given back after `idleMs` without a request. */
+  private pool?: Pool;
+  private readonly connectMs: number;
+  private readonly idleMs: number;
+  private inFlight = 0;
+  private idleTimer?: NodeJS.Timeout;
   private readonly retryPolicy: RetryPolicy;
   private readonly requestMs: number;
   private scheme: AuthScheme = "unknown";
@@ -58,17 +69,37 @@ export class DeviceHttp {
     this.origin = url.origin;
     this.basePath = url.pathname.replace(/\/+$/, "");
     this.device = deviceLabel(conn.url);
-    const connectMs = conn.timeouts?.connectMs ?? DEFAULT_CONNECT_MS;
+    this.connectMs = conn.timeouts?.connectMs ?? DEFAULT_CONNECT_MS;
     this.requestMs = conn.timeouts?.requestMs ?? DEFAULT_REQUEST_MS;
+    this.idleMs = conn.timeouts?.idleMs ?? DEFAULT_IDLE_MS;
     this.retryPolicy = { ...DEFAULT_RETRY, ...stripUndefined(conn.retry ?? {}) };
-    this.pool = new Pool(this.origin, {
+  }
+
+  /** The pool for a request about to go out: the open one, or a new one after an idle release. */
+  private acquirePool(): Pool {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+    this.inFlight++;
+    return (this.pool ??= new Pool(this.origin, {
       // Small devices serve two requests at a time; more connections would only queue there and cost handshakes.
-      connections: conn.maxConnections ?? 2,
-      connect: trustingConnector(this.device, conn.tls, connectMs),
+      connections: this.conn.maxConnections ?? 2,
+      connect: trustingConnector(this.device, this.conn.tls, this.connectMs),
       headersTimeout: this.requestMs,
       bodyTimeout: this.requestMs,
       keepAliveTimeout: 30_000,
-    });
+    }));
+  }
+
+  private releasePool(): void {
+    if (--this.inFlight > 0) return;
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = undefined;
+      if (this.inFlight > 0 || !this.pool) return;
+      const idle = this.pool;
+      this.pool = undefined;
+      idle.close().catch(() => undefined);
+    }, this.idleMs);
+    this.idleTimer.unref();
   }
 
   /**
@@ -99,7 +130,12 @@ export class DeviceHttp {
     const registry = endpointRegistry();
     const all = [...registry.values()];
     registry.clear();
-    await Promise.all(all.map((e) => e.pool.close().catch(() => undefined)));
+    await Promise.all(
+      all.map((e) => {
+        clearTimeout(e.idleTimer);
+        return e.pool?.close().catch(() => undefined);
+      }),
+    );
   }
 
   /** Sends a request with retries for transient failures, per the device's retry policy. */
@@ -194,13 +230,26 @@ export class DeviceHttp {
   }
 
   private async send(req: HttpRequest, authorization: string | undefined): Promise<HttpResponse> {
+    const pool = this.acquirePool();
+    try {
+      return await this.exchange(pool, req, authorization);
+    } finally {
+      this.releasePool();
+    }
+  }
+
+  private async exchange(
+    pool: Pool,
+    req: HttpRequest,
+    authorization: string | undefined,
+  ): Promise<HttpResponse> {
     const headers: Record<string, string> = { "user-agent": USER_AGENT, ...req.headers };
     if (authorization) headers.authorization = authorization;
     if (req.body !== undefined) headers["content-length"] = String(Buffer.byteLength(req.body));
     const ctx = { device: this.device, operation: req.operation };
     let res;
     try {
-      res = await this.pool.request({
+      res = await pool.request({
         method: req.method,
         path: this.basePath + req.path,
         headers,

@@ -21,18 +21,21 @@ export function caBundle(pem: string): string[] {
 }
 
 /**
- * One OpenSSL context per distinct CA bundle, shared by every connection that trusts it: a fleet trusts a
- * handful of bundles, and a context per handshake re-parses the bundle and holds its own native memory.
+ * One OpenSSL context per distinct CA bundle, shared by every connection that trusts it: a context per
+ * handshake would re-parse the bundle and hold its own native memory (about 30 KB). The most recently used
+ * are kept; a fleet whose devices each add their own CA has a bundle per device, and an idle device's
+ * context then goes with its pool instead of staying for the life of the process.
  */
 const contexts = new Map<string, SecureContext>();
+const CONTEXTS_KEPT = 64;
 
 function contextTrusting(caPem: string): SecureContext {
   const key = createHash("sha256").update(caPem).digest("hex");
   let context = contexts.get(key);
-  if (!context) {
-    context = createSecureContext({ ca: caBundle(caPem) });
-    contexts.set(key, context);
-  }
+  if (context) contexts.delete(key);
+  else context = createSecureContext({ ca: caBundle(caPem) });
+  contexts.set(key, context);
+  if (contexts.size > CONTEXTS_KEPT) contexts.delete(contexts.keys().next().value!);
   return context;
 }
 

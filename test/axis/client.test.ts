@@ -58,6 +58,21 @@ describe("AxisClient against the camera simulator", function () {
     assert.equal(counters.tlsHandshakes, 1, "the connection is kept alive");
   });
 
+  it("gives back an idle device's connections, and keeps what it learned of the device", async () => {
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    const idle = new AxisClient({ ...http, timeouts: { idleMs: 200 } });
+    await idle.getCertificates();
+    await sleep(50);
+    await idle.getCACertificates();
+    assert.equal(camera.counters().connections, 1, "within idleMs the connection is reused");
+    await sleep(500);
+    await idle.getCertificatesStatus();
+    const counters = camera.counters();
+    assert.equal(counters.connections, 2, "after idleMs the next request opens a new connection");
+    assert.equal(counters.unauthorized, 1, "the Digest nonce outlives the connections");
+    assert.equal(counters.requests, 4);
+  });
+
   it("joins identical reads made at the same moment", async () => {
     const client = new AxisClient(https);
     await Promise.all([client.getCertificates(), client.getCertificates(), client.getCertificates()]);
