@@ -1,6 +1,10 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { setFlagsFromString } from "node:v8";
-import { configureNamedDevices } from "./connections";
+import { deviceLabel } from "../transport/connection";
+import { DeviceHttp } from "../transport/http";
+import type { DeviceRef } from "./connections";
+import { configureNamedDevices, resolveDevice } from "./connections";
+import { DeviceGate } from "./deviceGate";
 
 // This module is loaded only in the dynamic-provider plugin process. With every resource's call in flight at
 // once (the engine's default is unbounded parallelism), V8's default heap growth lets garbage pile up to
@@ -9,6 +13,28 @@ import { configureNamedDevices } from "./connections";
 if (!process.env.PULUMI_AXIS_SPS_V8_DEFAULTS) setFlagsFromString("--optimize-for-size");
 
 type Crud = "check" | "diff" | "create" | "read" | "update" | "delete";
+
+/** Devices worked on at once in one plugin process (see DeviceGate); measured in docs/benchmarks.md. */
+export const DEVICES_AT_ONCE = 256;
+
+function deviceGate(): DeviceGate {
+  // One per process, however many times this module is loaded.
+  const slot = Symbol.for("pulumi-axis-sps.host.deviceGate");
+  const g = globalThis as unknown as Record<symbol, DeviceGate | undefined>;
+  return (g[slot] ??= new DeviceGate(DEVICES_AT_ONCE, (device) => DeviceHttp.releaseIdle(device)));
+}
+
+/** The device an operation talks to, as DeviceHttp names it; undefined for check and diff, which send nothing. */
+function deviceOf(method: Crud, args: unknown[]): string | undefined {
+  const props = { create: args[0], read: args[1], update: args[2], delete: args[1] }[method as string];
+  const ref = (props as { device?: DeviceRef } | undefined)?.device;
+  if (ref === undefined) return undefined;
+  try {
+    return deviceLabel(resolveDevice(ref).url);
+  } catch {
+    return undefined; // the operation itself reports an unknown device
+  }
+}
 
 /** The plugin turns results into protobuf Structs, which have no `undefined`: drop such keys at any depth. */
 function plain<T>(value: T): T {
@@ -27,7 +53,9 @@ export function hosted(modulePath: string, exportName: string): pulumi.dynamic.R
       const mod = require(modulePath) as Record<string, new () => typeof provider>;
       provider = new mod[exportName]();
     }
-    return plain(await provider![method](...args)) as never;
+    const device = deviceOf(method, args);
+    const work = () => provider![method](...args);
+    return plain(await (device === undefined ? work() : deviceGate().run(device, work))) as never;
   };
   return {
     configure: async (req) => configureNamedDevices(req.config),

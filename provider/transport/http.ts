@@ -93,13 +93,17 @@ export class DeviceHttp {
   private releasePool(): void {
     if (--this.inFlight > 0) return;
     this.idleTimer = setTimeout(() => {
-      this.idleTimer = undefined;
-      if (this.inFlight > 0 || !this.pool) return;
-      const idle = this.pool;
-      this.pool = undefined;
-      idle.close().catch(() => undefined);
+      if (this.inFlight === 0) this.closePool();
     }, this.idleMs);
     this.idleTimer.unref();
+  }
+
+  private closePool(): void {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+    const idle = this.pool;
+    this.pool = undefined;
+    idle?.close().catch(() => undefined);
   }
 
   /**
@@ -115,6 +119,16 @@ export class DeviceHttp {
       registry.set(key, endpoint);
     }
     return endpoint;
+  }
+
+  /**
+   * Closes now the pools of a device's endpoints that have no request in flight (`device` as errors name
+   * it: the URL's origin), instead of after `idleMs`: for when other devices are waiting for their turn.
+   */
+  static releaseIdle(device: string): void {
+    for (const endpoint of endpointRegistry().values()) {
+      if (endpoint.device === device && endpoint.inFlight === 0) endpoint.closePool();
+    }
   }
 
   /**
