@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --cameras N] [-- --prober-interval MS] [-- --curl-processes N] [-- --up-only]`: the
+ * `npm run bench [-- --cameras N] [-- --prober-interval MS] [-- --curl-processes N] [-- --up-only | --until refresh]`: the
  * fleet benchmark.
  *
  * For each fleet size (50, 200 and 1,000 cameras by default, or the one given) it starts the simulated fleet
@@ -162,7 +162,7 @@ function config(site: Site, generation: 0 | 1): Record<string, ConfigValue> {
 
 async function runFleet(
   cameras: number,
-  opts: { proberIntervalMs: number; curlProcesses: number; upOnly: boolean },
+  opts: { proberIntervalMs: number; curlProcesses: number; until?: "up" | "refresh" },
 ): Promise<FleetResult> {
   const spec: FleetSpec = {
     cameras,
@@ -277,9 +277,10 @@ async function runFleet(
 
   try {
     await phase("up", [() => engine.up()]);
-    if (opts.upOnly) return fleetResult();
+    if (opts.until === "up") return fleetResult();
     await phase("preview", [() => engine.preview()]);
     const refresh = await phase("refresh", [() => engine.refresh()]);
+    if (opts.until === "refresh") return fleetResult();
 
     // The curl baseline, on the same cameras, right after our refresh.
     const version = curlVersion();
@@ -372,16 +373,19 @@ async function main(): Promise<void> {
   };
   if (!curlVersion())
     console.warn("WARNING: /usr/bin/curl is not available: the curl baseline will be skipped.");
-  // --up-only: the `up` phase alone, for looking at one thing (memory, a profile); it writes no results.
-  const upOnly = process.argv.includes("--up-only");
+  // --up-only, --until refresh: the first phases alone, for looking at one thing (memory, a profile); they
+  // write no results.
+  const until = process.argv.includes("--up-only") ? "up" : arg("until");
+  if (until !== undefined && until !== "up" && until !== "refresh")
+    throw new Error("--until takes up or refresh");
   const results: FleetResult[] = [];
   for (const n of sizes) {
-    const r = await runFleet(n, { proberIntervalMs, curlProcesses, upOnly });
-    if (upOnly) continue;
+    const r = await runFleet(n, { proberIntervalMs, curlProcesses, until });
+    if (until) continue;
     results.push(r);
     writeReports([r], machine, { partial: true });
   }
-  if (upOnly) return;
+  if (until) return;
   writeReports(results, machine, { partial: false });
   log("wrote bench/results/*.json, docs/benchmarks.md, docs/benchmarks.svg");
 }
