@@ -19,7 +19,7 @@ import {
   validityProblem,
 } from "../pki/certificate";
 import { keyMatchesCertificate, parsePrivateKey, pkcs8Base64 } from "../pki/keys";
-import { fromBase64, toPem } from "../pki/pem";
+import { fromBase64, pemBlocks, toPem } from "../pki/pem";
 import { signCsr } from "../pki/sign";
 import { openPkcs12 } from "../pki/pkcs12";
 import type { DeviceRef } from "../common/connections";
@@ -523,7 +523,9 @@ async function createSignedOnDevice(
       now(),
       [...new Set([host.replace(/^\[|\]$/g, ""), ...(source.subjectAltNames ?? [])])],
     );
-    const der = certificatesFromPem(signedPem)[0];
+    // Decoded without the PEM cache: a freshly signed certificate is never seen again, and caching each one
+    // would push the site CA, which every check decodes, out of it.
+    const der = pemBlocks(signedPem)[0].der;
     await client.loadCertificates([{ id, der }]).catch(async (err: unknown) => {
       // A lost answer: the certificate may be on the device already; if not, send it again once.
       if (!isDeviceError(err) || !err.maybeApplied) throw err;
