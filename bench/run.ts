@@ -1,23 +1,23 @@
 /**
- * `npm run bench [-- --cameras N] [-- --prober-interval MS] [-- --curl-processes N] [-- --up-only | --until refresh]`: the
- * fleet benchmark.
+ * `npm run bench [-- --cameras N] [-- --parallel P] [-- --prober-interval MS] [-- --curl-processes N]
+ * [-- --up-only | --until refresh]`: the fleet benchmark.
  *
  * For each fleet size (50, 200 and 1,000 cameras by default, or the one given) it starts the simulated fleet
  * (N cameras and two SPS appliances, in a worker thread), drives bench/programs/fleet.ts through the engine
- * harness at its defaults (unbounded parallelism, a fresh plugin process per operation, as the CLI), and
+ * harness at the CLI's defaults (`--parallel` of four per CPU or PULUMI_PARALLEL, a fresh plugin process per
+ * operation), and
  * measures every phase: up, no-op preview, refresh, drift (refresh + up with 10% of the cameras drifted),
  * rotation (with the TLS prober running), destroy. The lower bound (bench/lowerBound.ts) and the curl
  * baseline (bench/curl.ts) are measured in the same run on the same simulators. bench/report.ts writes
  * bench/results/<size>.json, docs/benchmarks.md and docs/benchmarks.svg.
  */
 import { randomBytes } from "node:crypto";
-import { copyFileSync, readFileSync, rmSync, statSync } from "node:fs";
+import { copyFileSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
-import { Worker } from "node:worker_threads";
 import { DeviceHttp } from "../provider/transport/http";
 import type { ConfigValue, OperationResult } from "../test/engine/engine";
-import { Engine } from "../test/engine/engine";
+import { Engine, cliDefaultParallel } from "../test/engine/engine";
 import { repoRoot } from "../test/support/paths";
 import type { Issued } from "../test/support/pki";
 import { makeCa, makeLeaf } from "../test/support/pki";
@@ -26,7 +26,8 @@ import { Fleet } from "./fleet";
 import type { FleetCounters, FleetSpec, FleetStarted } from "./fleetTypes";
 import type { PhaseName } from "./lowerBound";
 import { MODEL, lowerBound } from "./lowerBound";
-import type { ProbeResult, ProbeTarget } from "./prober";
+import type { ProbeTarget } from "./prober";
+import { startProber } from "./prober";
 import type { FleetResult, Measured, PhaseResult } from "./report";
 import { writeReports } from "./report";
 
@@ -162,7 +163,7 @@ function config(site: Site, generation: 0 | 1): Record<string, ConfigValue> {
 
 async function runFleet(
   cameras: number,
-  opts: { proberIntervalMs: number; curlProcesses: number; until?: "up" | "refresh" },
+  opts: { parallel: number; proberIntervalMs: number; curlProcesses: number; until?: "up" | "refresh" },
 ): Promise<FleetResult> {
   const spec: FleetSpec = {
     cameras,
@@ -173,7 +174,7 @@ async function runFleet(
     commitMs: MODEL.commitMs,
     maxConcurrentRequests: MODEL.slotsPerCamera,
   };
-  log(`${cameras} cameras: starting the fleet`);
+  log(`${cameras} cameras, --parallel ${opts.parallel}: starting the fleet`);
   const { fleet, started } = await Fleet.start(spec);
   log(`  fleet up in ${(started.startMs / 1000).toFixed(1)} s`);
   const cas: [Issued, Issued] = [await makeCa("Bench site CA 1"), await makeCa("Bench site CA 2")];
@@ -203,6 +204,7 @@ async function runFleet(
       pluginCwd: repoRoot,
       config: config(site, generation),
       kdfIterations: 10_000,
+      parallel: opts.parallel,
     });
   let engine = await open(0);
   const phases: PhaseResult[] = [];
@@ -227,6 +229,11 @@ async function runFleet(
       const t0 = Date.now();
       try {
         const { value, peakRssMb: rss } = await withRss(engine, op);
+        // Each resource operation's start and end, for looking into a phase (bench/.work is not committed).
+        writeFileSync(
+          join(workDir, `${name}-${perOperation.length}.steps.json`),
+          JSON.stringify(value.resources.map((c) => [c.name, c.op, c.startedAt, c.endedAt])),
+        );
         peakRssMb = Math.max(peakRssMb, rss);
         for (const [k, v] of Object.entries(value.counts)) steps[k] = (steps[k] ?? 0) + (v ?? 0);
         failed += value.failed;
@@ -256,7 +263,7 @@ async function runFleet(
         : 0,
       stateBytesPerResourceMean: resources.length ? Math.round(stateBytes / resources.length) : 0,
       providerBytes: providerSizes.length ? Math.max(...providerSizes) : 0,
-      lowerBound: lowerBound(name, cameras, APPLIANCES, Math.round(cameras * DRIFT_SHARE)),
+      lowerBound: lowerBound(name, cameras, APPLIANCES, Math.round(cameras * DRIFT_SHARE), opts.parallel),
       ...extra,
     };
     log(
@@ -270,6 +277,7 @@ async function runFleet(
     cameras,
     appliances: APPLIANCES,
     resources: totalResources,
+    parallel: opts.parallel,
     fleetStartMs: started.startMs,
     model: MODEL,
     phases,
@@ -334,16 +342,9 @@ async function runFleet(
         trust: cam.caCertificatePem.trim() + "\n" + config(site, 1).trustedCas,
       };
     });
-    const prober = new Worker(join(__dirname, "prober.js"), {
-      workerData: { prober: true, targets, intervalMs: opts.proberIntervalMs },
-    });
-    await new Promise<void>((r) => prober.once("message", () => r()));
+    const prober = await startProber(targets, opts.proberIntervalMs);
     const rotation = await phase("rotation", [() => engine.up()]);
-    const probes = await new Promise<ProbeResult>((r) => {
-      prober.once("message", (m: ProbeResult) => r(m));
-      prober.postMessage("stop");
-    });
-    await prober.terminate();
+    const probes = await prober.stop();
     rotation.probes = { ...probes, intervalMs: opts.proberIntervalMs };
     log(`    prober: ${probes.probes} probes, ${probes.failed} failed, ${probes.late} late`);
     const served = await fleet.served();
@@ -364,7 +365,11 @@ async function main(): Promise<void> {
   const sizes = one ? [Number(one)] : SIZES;
   if (sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error("--cameras takes a positive integer");
   const proberIntervalMs = Number(arg("prober-interval") ?? 100);
-  const curlProcesses = Number(arg("curl-processes") ?? 128);
+  // The CLI's default unless told: the figures are meant to be what `pulumi up` does on this machine. The
+  // curl baseline runs at the same parallelism, one process per SOAP call.
+  const parallel = Number(arg("parallel") ?? cliDefaultParallel());
+  if (!Number.isInteger(parallel) || parallel < 1) throw new Error("--parallel takes a positive integer");
+  const curlProcesses = Number(arg("curl-processes") ?? parallel);
   const machine = {
     cpus: `${cpus().length} × ${cpus()[0]?.model ?? "unknown"}`,
     memoryGiB: Math.round(totalmem() / 2 ** 30),
@@ -380,7 +385,7 @@ async function main(): Promise<void> {
     throw new Error("--until takes up or refresh");
   const results: FleetResult[] = [];
   for (const n of sizes) {
-    const r = await runFleet(n, { proberIntervalMs, curlProcesses, until });
+    const r = await runFleet(n, { parallel, proberIntervalMs, curlProcesses, until });
     if (until) continue;
     results.push(r);
     writeReports([r], machine, { partial: true });

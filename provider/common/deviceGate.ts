@@ -1,6 +1,7 @@
 /**
- * How many devices the plugin works on at once. The engine's default parallelism is unbounded: a fleet's
- * `up` hands the plugin every camera's operations together, and each device being worked on holds a
+ * How many devices the plugin works on at once. The CLI runs four operations per CPU at once by default,
+ * but `--parallel` (or PULUMI_PARALLEL) may be set far higher: a fleet's `up` then hands the plugin every
+ * camera's operations together, and each device being worked on holds a
  * connection pool, its TLS connections and context, and its operations' buffers. Beyond a few hundred
  * devices that adds memory and no speed (the plugin's CPU is the limit well before the devices are), so
  * operations on further devices wait their turn, first come first served. Operations on a device already

@@ -7,9 +7,10 @@ import { configureNamedDevices, resolveDevice } from "./connections";
 import { DeviceGate } from "./deviceGate";
 
 // This module is loaded only in the dynamic-provider plugin process. With every resource's call in flight at
-// once (the engine's default is unbounded parallelism), V8's default heap growth lets garbage pile up to
-// hundreds of MB across a fleet before it collects; sizing the heap for memory instead keeps the plugin near
-// its live set (measured: 330 → 197 MB at 200 cameras). PULUMI_AXIS_SPS_V8_DEFAULTS=1 leaves V8 as it is.
+// once (`--parallel` or PULUMI_PARALLEL set far above the CLI's four per CPU), V8's default heap growth lets
+// garbage pile up to hundreds of MB across a fleet before it collects; sizing the heap for memory instead
+// keeps the plugin near its live set (measured unbounded: 330 → 197 MB at 200 cameras).
+// PULUMI_AXIS_SPS_V8_DEFAULTS=1 leaves V8 as it is.
 if (!process.env.PULUMI_AXIS_SPS_V8_DEFAULTS) setFlagsFromString("--optimize-for-size");
 
 type Crud = "check" | "diff" | "create" | "read" | "update" | "delete";

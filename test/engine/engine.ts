@@ -8,6 +8,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { createRequire } from "node:module";
+import { availableParallelism } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import type * as PulumiNs from "@pulumi/pulumi";
 import type * as ResourcePbNs from "@pulumi/pulumi/proto/resource_pb";
@@ -163,7 +164,7 @@ export interface EngineOptions {
   pluginCwd: string;
   /** The @pulumi/pulumi directory to drive (program and plugin); resolved from the program's directory when omitted. */
   pulumiDir?: string;
-  /** Maximum concurrent mutating steps; default Infinity (the CLI's `--parallel` default on current versions). */
+  /** Maximum concurrent resource operations (the CLI's `--parallel`); default {@link cliDefaultParallel}. */
   parallel?: number;
   /** Start a fresh plugin process for every operation, as each CLI command does (default true). */
   pluginPerOperation?: boolean;
@@ -176,6 +177,18 @@ export interface EngineOptions {
    * package root so serialized providers' `require("<name>/dist/...")` resolve (default "pulumi-axis-sps").
    */
   selfLinkPackage?: string | false;
+}
+
+/**
+ * The CLI's default `--parallel` for up, preview, refresh and destroy: `PULUMI_PARALLEL` when set above
+ * zero, else four per CPU (pkg/cmd/pulumi/operations/up.go, `defaultParallel`: 4 × GOMAXPROCS, which Go
+ * sets to the CPUs the process may use). The engine's step executor runs that many resource operations
+ * (creates, updates, deletes, refresh reads) at once; check and diff are not limited by it.
+ */
+export function cliDefaultParallel(env: NodeJS.ProcessEnv = process.env): number {
+  const fromEnv = Number(env.PULUMI_PARALLEL);
+  if (Number.isInteger(fromEnv) && fromEnv > 0) return fromEnv;
+  return 4 * availableParallelism();
 }
 
 /** Creates `<dir>/node_modules/<name> -> <dir>` when `<dir>` is package `<name>` and the link is missing. */
@@ -376,7 +389,7 @@ export class Engine {
       ? resolve(options.pulumiDir)
       : resolvePulumiDir(dirname(this.programPath));
     this.pulumi = createRequire(join(this.pulumiDir, "package.json"))(this.pulumiDir) as Pulumi;
-    this.sem = new Semaphore(options.parallel ?? Infinity);
+    this.sem = new Semaphore(options.parallel ?? cliDefaultParallel());
     for (const [key, value] of Object.entries(options.config ?? {})) {
       const full = key.includes(":") ? key : `${options.project}:${key}`;
       this.configValues[full] = typeof value === "string" ? value : value.value;
