@@ -2,8 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { AxisCaCertificate, AxisCertificate, AxisHttpsBinding, SpsPassword } from "../../../provider";
 
 /**
- * Load: ten cameras with four resources each and one appliance with fifty, all in one plugin process at
- * the engine's default parallelism. Config: cameras (JSON list of {url, username, caCertificate}),
+ * Load: ten cameras with four resources each and one appliance with fifty, all in one plugin process and
+ * all in flight at once. Config: cameras (JSON list of {url, username, caCertificate}),
  * cameraPassword, sps ({url, username, caCertificate}), spsPassword, siteCa, siteCaKey, users (count).
  */
 export = () => {
