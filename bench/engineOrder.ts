@@ -44,7 +44,6 @@ interface Op {
   after: Op[];
   last: boolean;
   state: "waiting" | "queued" | "running" | "done";
-  seq: number;
 }
 
 interface DeviceState {
@@ -69,7 +68,7 @@ function ancestors(byId: Map<string, SimTask>, id: string, seen = new Set<string
 function operationsOf(device: DeviceState): Op[] {
   const { spec, byId } = device;
   const ownTasks = (op: string) => spec.tasks.filter((t) => t.ops.includes(op)).map((t) => t.id);
-  const ops = spec.order.map((name, i): Op => {
+  const ops = spec.order.map((name): Op => {
     const own = ownTasks(name);
     const needs = new Set(own);
     for (const id of own) for (const a of ancestors(byId, id)) needs.add(a);
@@ -90,7 +89,6 @@ function operationsOf(device: DeviceState): Op[] {
       after: [],
       last: spec.last?.includes(name) ?? false,
       state: "waiting",
-      seq: i,
     };
   });
   // An operation runs after the operations whose requests its own requests follow.
@@ -118,7 +116,6 @@ export function simulate(devices: SimDevice[], parallel: number): number {
     done: new Set(),
   }));
   const ops = states.flatMap(operationsOf);
-  ops.forEach((op, i) => (op.seq = i));
   let now = 0;
   let free = parallel;
   const ready: Op[] = [];
@@ -156,6 +153,7 @@ export function simulate(devices: SimDevice[], parallel: number): number {
     }
     serve(d);
   };
+  const answered = (op: Op) => [...op.needs].every((id) => op.device.done.has(id));
   const start = () => {
     while (free > 0 && ready.length) {
       const op = ready.shift()!;
@@ -163,7 +161,7 @@ export function simulate(devices: SimDevice[], parallel: number): number {
       free--;
       running.add(op);
       issue(op);
-      if ([...op.needs].every((id) => op.device.done.has(id))) finish(op);
+      if (answered(op)) finish(op);
     }
   };
   const finish = (op: Op) => {
@@ -190,7 +188,7 @@ export function simulate(devices: SimDevice[], parallel: number): number {
     d.done.add(id);
     for (const op of [...running]) {
       if (op.device !== d) continue;
-      if ([...op.needs].every((x) => d.done.has(x))) finish(op);
+      if (answered(op)) finish(op);
       else issue(op);
     }
     serve(d);
