@@ -35,8 +35,21 @@ describe("bench lower bound", () => {
     assert.equal(simulate([twoReads("cam", 2)], 2), 2 * RTT);
     // Two workers but a device serving one request at a time: the reads queue at the device.
     assert.equal(simulate([twoReads("cam", 1)], 2), 3 * RTT);
-    // Two devices, two workers: the first device's operations take both workers, the second waits.
-    assert.equal(simulate([twoReads("cam1", 2), twoReads("cam2", 2)], 2), 4 * RTT);
+    // Two devices, two workers, type by type: both devices' a (401 and read) at once, then both b.
+    assert.equal(simulate([twoReads("cam1", 2), twoReads("cam2", 2)], 2), 3 * RTT);
+  });
+
+  it("hands out operations type by type across devices, as the engine's state and registration order is", () => {
+    // Device by device, cam1's a and b would take both workers and cam2 would wait for a 401 and a read
+    // it could have had at once: 4 RTT. Type by type each worker pays one device's 401: 3 RTT.
+    const slow = (name: string): SimDevice => ({
+      ...twoReads(name, 1),
+      tasks: twoReads(name, 1).tasks.map((t) => (t.id === "read b" ? { ...t, ms: 3 * RTT } : t)),
+    });
+    // One device slot each; b is slow. Type by type: both 401s and a's reads together (2 RTT), then both
+    // b's reads together (3 RTT) = 5 RTT. Device by device: cam1's a and b hold both workers while
+    // cam1 serves 401, a, b one at a time (5 RTT), then cam2's do the same (10 RTT).
+    assert.equal(simulate([slow("cam1"), slow("cam2")], 2), 5 * RTT);
   });
 
   it("runs the deletes of replaced resources after every other operation", () => {
