@@ -40,6 +40,8 @@ export interface FleetCounters {
   firstRequestAt: number;
   lastResponseAt: number;
   inflight: number;
+  /** CPU time of the fleet's thread (every simulated device) since the last reset, ms. */
+  cpuMs: number;
 }
 
 export type FleetRequest =

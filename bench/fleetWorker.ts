@@ -9,6 +9,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { AxisSimulator } from "../simulators/axis";
 import { SpsSimulator } from "../simulators/sps";
 import { makeCa, makeLeaf } from "../test/support/pki";
+import { ownThreadCpuMs } from "./cpu";
 import type { FleetCounters, FleetRequest, FleetSpec, FleetStarted } from "./fleetTypes";
 
 const spec = workerData as FleetSpec;
@@ -20,6 +21,8 @@ let appliances: SpsSimulator[] = [];
 let first = 0;
 let last = 0;
 let inflight = 0;
+/** This thread's CPU time at the last reset. */
+let cpuAtReset = 0;
 
 function track(server: unknown): void {
   const s = server as Server;
@@ -98,6 +101,7 @@ function counters(): FleetCounters {
     firstRequestAt: first,
     lastResponseAt: last,
     inflight,
+    cpuMs: ownThreadCpuMs() - cpuAtReset,
   };
 }
 
@@ -106,6 +110,7 @@ function reset(): void {
   for (const a of appliances) a.resetCounters();
   first = 0;
   last = 0;
+  cpuAtReset = ownThreadCpuMs();
 }
 
 async function handle(req: FleetRequest): Promise<unknown> {

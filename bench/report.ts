@@ -14,11 +14,31 @@ export interface Measured {
   unauthorized: number;
   connections: number;
   tlsHandshakes: number;
+  /** Camera handshakes that resumed an earlier TLS session (absent in older results). */
+  tlsResumed?: number;
   spsLogins: number;
   spsTransactions: number;
   spsCommits: number;
   /** From the first request any device received to the last response any device sent. */
   deviceSpanMs: number;
+  /** Where the CPU went while the engine operations ran (not measured for the curl baseline). */
+  cpu?: CpuUse;
+}
+
+/** CPU time by process and thread over a phase's engine operations, ms (bench/cpu.ts, from /proc). */
+export interface CpuUse {
+  /** The engine operations' wall time the figures cover. */
+  wallMs: number;
+  /** The plugin process, all threads (sampled every 25 ms while it runs). */
+  pluginMs: number;
+  /** Its JavaScript thread; the rest is V8's garbage collector threads and libuv's pool. */
+  pluginMainThreadMs: number;
+  /** The bench's main thread: the engine harness and the Pulumi program (the language host's part). */
+  harnessMs: number;
+  /** The fleet's worker thread: every simulated camera and appliance. */
+  simulatorsMs: number;
+  /** The bench process's other threads (garbage collector threads, libuv's pool). */
+  benchOtherMs: number;
 }
 
 export interface CurlBaseline {
@@ -66,6 +86,8 @@ export interface FleetResult {
 
 export interface Machine {
   cpus: string;
+  /** Logical CPUs: what the engine's default parallelism and the CPU figures are relative to (absent in older results). */
+  cores?: number;
   memoryGiB: number;
   node: string;
   platform: string;
@@ -110,13 +132,32 @@ export function writeReports(results: FleetResult[], machine: Machine, opts: { p
 
 function phaseRows(r: FleetResult): string[] {
   const rows = [
-    "| phase | wall (engine) s | devices busy s | lower bound s | busy / LB | LB any order s | requests | LB requests | req / LB | 401 | TCP | TLS | SPS logins / tx / commits | plugin RSS MB | failed |",
+    "| phase | wall (engine) s | devices busy s | lower bound s | busy / LB | LB any order s | requests | LB requests | req / LB | 401 | TCP | TLS (resumed) | SPS logins / tx / commits | plugin RSS MB | failed |",
     "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |",
   ];
   for (const p of r.phases) {
     const m = p.measured;
     rows.push(
-      `| ${p.name} | ${secs(p.wallMs)} | ${secs(ours(p))} | ${secs(p.lowerBound.wallMs)} | ${fmt(ratio(ours(p), p.lowerBound.wallMs))} | ${secs(p.lowerBound.anyOrderMs)} | ${m.requests} | ${p.lowerBound.requests} | ${fmt(ratio(m.requests, p.lowerBound.requests))} | ${m.unauthorized} | ${m.connections} | ${m.tlsHandshakes} | ${m.spsLogins} / ${m.spsTransactions} / ${m.spsCommits} | ${p.peakRssMb} | ${p.failed} |`,
+      `| ${p.name} | ${secs(p.wallMs)} | ${secs(ours(p))} | ${secs(p.lowerBound.wallMs)} | ${fmt(ratio(ours(p), p.lowerBound.wallMs))} | ${secs(p.lowerBound.anyOrderMs)} | ${m.requests} | ${p.lowerBound.requests} | ${fmt(ratio(m.requests, p.lowerBound.requests))} | ${m.unauthorized} | ${m.connections} | ${m.tlsHandshakes}${m.tlsResumed ? ` (${m.tlsResumed})` : ""} | ${m.spsLogins} / ${m.spsTransactions} / ${m.spsCommits} | ${p.peakRssMb} | ${p.failed} |`,
+    );
+  }
+  return rows;
+}
+
+/** Where each phase's CPU went, by process and thread; a run without the figures (older results) shows none. */
+function cpuRows(r: FleetResult, cores: number): string[] {
+  const phases = r.phases.filter((p) => p.measured.cpu);
+  if (!phases.length) return [];
+  const rows = [
+    `| phase | wall (engine) s | plugin s (JS thread) | harness s | simulated devices s | bench other threads s | CPU busy of ${cores} cores | plugin ms per resource operation |`,
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+  ];
+  for (const p of phases) {
+    const c = p.measured.cpu!;
+    const total = c.pluginMs + c.harnessMs + c.simulatorsMs + c.benchOtherMs;
+    const operations = Object.values(p.steps).reduce((a, b) => a + b, 0);
+    rows.push(
+      `| ${p.name} | ${secs(c.wallMs)} | ${secs(c.pluginMs)} (${secs(c.pluginMainThreadMs)}) | ${secs(c.harnessMs)} | ${secs(c.simulatorsMs)} | ${secs(c.benchOtherMs)} | ${((100 * total) / (cores * c.wallMs)).toFixed(0)}% | ${operations ? (c.pluginMs / operations).toFixed(1) : "–"} |`,
     );
   }
   return rows;
@@ -168,9 +209,11 @@ function markdown(results: FleetResult[], machine: Machine): string {
     "up), each taking its round trip and device work, two at a time per camera, network only. Its time is the",
     "larger of two bounds. *Any order*: each device's own schedule, and the fleet's least engine-slot time",
     "divided by the parallelism (an operation holds a slot while its requests are answered). The engine's",
-    "order (bench/engineOrder.ts): the engine hands operations to its workers first come first served, so a",
-    "camera's five operations are in flight together and queue at the camera; simulated with an ideal",
-    "provider (no CPU time, the fewest requests).",
+    "order (bench/engineOrder.ts): the engine hands operations to its workers first come first served, type",
+    "by type (every camera's site CA, then every camera's HTTPS certificate, and so on: the Node SDK registers",
+    "this program's resources in that order and the state keeps it, as the steps recorded in",
+    "`bench/.work/<cameras>/<phase>-<i>.steps.json` show); simulated with an ideal provider (no CPU time, the",
+    "fewest requests).",
     "",
     "## Wall time against fleet size",
     "",
@@ -180,6 +223,21 @@ function markdown(results: FleetResult[], machine: Machine): string {
   for (const r of results) {
     lines.push(`## ${r.cameras} cameras (${r.resources} resources)`, "", ...phaseRows(r), "");
     lines.push("### curl baseline (refresh)", "", ...curlRows(r), "");
+    const cpu = cpuRows(r, machine.cores ?? (Number(/^\d+/.exec(machine.cpus)?.[0]) || 1));
+    if (cpu.length)
+      lines.push(
+        "### Where the CPU went",
+        "",
+        "CPU time from /proc (bench/cpu.ts) while the phase's engine operations ran. *Plugin*: the dynamic-provider",
+        "plugin process, all threads (its JavaScript thread in brackets; the rest is V8's garbage collector",
+        "threads and libuv's pool). *Harness*: the bench's main thread, which stands in for the engine and runs",
+        "the Pulumi program. *Simulated devices*: the fleet's worker thread. *CPU busy*: their sum over the",
+        "cores' time. A phase's *plugin ms per resource operation* counts every step (reads, checks, diffs,",
+        "creates) and includes the plugin's start (loading @pulumi/pulumi and this package).",
+        "",
+        ...cpu,
+        "",
+      );
     const rot = r.phases.find((p) => p.name === "rotation");
     if (rot?.probes)
       lines.push(

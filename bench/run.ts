@@ -21,6 +21,7 @@ import { Engine, cliDefaultParallel } from "../test/engine/engine";
 import { repoRoot } from "../test/support/paths";
 import type { Issued } from "../test/support/pki";
 import { makeCa, makeLeaf } from "../test/support/pki";
+import { ownThreadCpuMs, processCpuMs } from "./cpu";
 import { curlRefresh, curlVersion } from "./curl";
 import { Fleet } from "./fleet";
 import type { FleetCounters, FleetSpec, FleetStarted } from "./fleetTypes";
@@ -28,7 +29,7 @@ import type { PhaseName } from "./lowerBound";
 import { MODEL, lowerBound } from "./lowerBound";
 import type { ProbeTarget } from "./prober";
 import { startProber } from "./prober";
-import type { FleetResult, Measured, PhaseResult } from "./report";
+import type { CpuUse, FleetResult, Measured, PhaseResult } from "./report";
 import { writeReports } from "./report";
 
 const SIZES = [50, 200, 1000];
@@ -46,9 +47,18 @@ function log(line: string): void {
   console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
 }
 
-/** Peak RSS of the plugin process while `fn` runs: VmHWM from /proc, polled. */
-async function withRss<T>(engine: Engine, fn: () => Promise<T>): Promise<{ value: T; peakRssMb: number }> {
+interface Watched<T> {
+  value: T;
+  peakRssMb: number;
+  /** The plugin processes' CPU time at their last sample (each process's figures only grow). */
+  pluginMs: number;
+  pluginMainThreadMs: number;
+}
+
+/** Peak RSS (VmHWM) and CPU time of the plugin process while `fn` runs, polled from /proc. */
+async function watchPlugin<T>(engine: Engine, fn: () => Promise<T>): Promise<Watched<T>> {
   let peak = 0;
+  const cpuByPid = new Map<number, { totalMs: number; mainThreadMs: number }>();
   const sample = () => {
     const pid = engine.pluginPid();
     if (!pid) return;
@@ -56,13 +66,21 @@ async function withRss<T>(engine: Engine, fn: () => Promise<T>): Promise<{ value
       const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
       if (m) peak = Math.max(peak, Number(m[1]) / 1024);
     } catch {
-      // exited between the pid and the read
+      return; // exited between the pid and the read
     }
+    const cpu = processCpuMs(pid);
+    if (cpu.totalMs) cpuByPid.set(pid, cpu);
   };
   const timer = setInterval(sample, 25);
   try {
     const value = await fn();
-    return { value, peakRssMb: peak };
+    const all = [...cpuByPid.values()];
+    return {
+      value,
+      peakRssMb: peak,
+      pluginMs: sum(all.map((c) => c.totalMs)),
+      pluginMainThreadMs: sum(all.map((c) => c.mainThreadMs)),
+    };
   } finally {
     clearInterval(timer);
   }
@@ -90,6 +108,7 @@ function measure(c: FleetCounters): Measured {
     unauthorized: sum(c.cameras.map((x) => x.unauthorized)),
     connections: sum(c.cameras.map((x) => x.connections)) + sum(c.appliances.map((x) => x.connections)),
     tlsHandshakes: sum(c.cameras.map((x) => x.tlsHandshakes)) + sum(c.appliances.map((x) => x.tlsHandshakes)),
+    tlsResumed: sum(c.cameras.map((x) => x.tlsResumed)),
     spsLogins: sum(c.appliances.map((x) => x.logins)),
     spsTransactions: sum(c.appliances.map((x) => x.transactionsOpened)),
     spsCommits: sum(c.appliances.map((x) => x.commits)),
@@ -101,7 +120,8 @@ function measure(c: FleetCounters): Measured {
 function sumMeasured(all: Measured[]): Measured {
   const byOperation: Record<string, number> = {};
   for (const m of all) addTo(byOperation, m.byOperation);
-  const total = (key: Exclude<keyof Measured, "byOperation">) => sum(all.map((m) => m[key]));
+  const total = (key: Exclude<keyof Measured, "byOperation" | "cpu" | "tlsResumed">) =>
+    sum(all.map((m) => m[key]));
   return {
     requests: total("requests"),
     cameraRequests: total("cameraRequests"),
@@ -110,10 +130,33 @@ function sumMeasured(all: Measured[]): Measured {
     unauthorized: total("unauthorized"),
     connections: total("connections"),
     tlsHandshakes: total("tlsHandshakes"),
+    tlsResumed: sum(all.map((m) => m.tlsResumed ?? 0)),
     spsLogins: total("spsLogins"),
     spsTransactions: total("spsTransactions"),
     spsCommits: total("spsCommits"),
     deviceSpanMs: total("deviceSpanMs"),
+    cpu: sumCpu(all.map((m) => m.cpu)),
+  };
+}
+
+/** The phase's CPU, s, for the log line. */
+function cpuLine(cpu: CpuUse | undefined): string {
+  if (!cpu) return "";
+  const s = (ms: number) => (ms / 1000).toFixed(1);
+  return `, CPU s: plugin ${s(cpu.pluginMs)} (JS thread ${s(cpu.pluginMainThreadMs)}), harness ${s(cpu.harnessMs)}, simulators ${s(cpu.simulatorsMs)}, bench other ${s(cpu.benchOtherMs)}`;
+}
+
+function sumCpu(all: Array<CpuUse | undefined>): CpuUse | undefined {
+  const known = all.filter((c): c is CpuUse => c !== undefined);
+  if (!known.length) return undefined;
+  const total = (key: keyof CpuUse) => sum(known.map((c) => c[key]));
+  return {
+    wallMs: total("wallMs"),
+    pluginMs: total("pluginMs"),
+    pluginMainThreadMs: total("pluginMainThreadMs"),
+    harnessMs: total("harnessMs"),
+    simulatorsMs: total("simulatorsMs"),
+    benchOtherMs: total("benchOtherMs"),
   };
 }
 
@@ -227,8 +270,12 @@ async function runFleet(
       // the next starts) is not device time.
       await fleet.reset();
       const t0 = Date.now();
+      const harness0 = ownThreadCpuMs();
+      const bench0 = process.cpuUsage();
+      let plugin = { pluginMs: 0, pluginMainThreadMs: 0 };
       try {
-        const { value, peakRssMb: rss } = await withRss(engine, op);
+        const { value, peakRssMb: rss, ...pluginCpu } = await watchPlugin(engine, op);
+        plugin = pluginCpu;
         // Each resource operation's start and end, for looking into a phase (bench/.work is not committed).
         writeFileSync(
           join(workDir, `${name}-${perOperation.length}.steps.json`),
@@ -241,8 +288,21 @@ async function runFleet(
         failed++;
         errors.push((err as Error).message.slice(0, 2000));
       }
-      wallMs += Date.now() - t0;
-      perOperation.push(measure(await fleet.counters()));
+      const opWallMs = Date.now() - t0;
+      wallMs += opWallMs;
+      const harnessMs = ownThreadCpuMs() - harness0;
+      const benchCpu = process.cpuUsage(bench0);
+      const counters = await fleet.counters();
+      perOperation.push({
+        ...measure(counters),
+        cpu: {
+          wallMs: opWallMs,
+          ...plugin,
+          harnessMs,
+          simulatorsMs: counters.cpuMs,
+          benchOtherMs: Math.max(0, (benchCpu.user + benchCpu.system) / 1000 - harnessMs - counters.cpuMs),
+        },
+      });
     }
     const measured = sumMeasured(perOperation);
     const state = engine.readState();
@@ -267,7 +327,7 @@ async function runFleet(
       ...extra,
     };
     log(
-      `    ${(wallMs / 1000).toFixed(1)} s wall, devices busy ${(measured.deviceSpanMs / 1000).toFixed(2)} s (lower bound ${(result.lowerBound.wallMs / 1000).toFixed(2)} s), ${measured.requests} requests (lower bound ${result.lowerBound.requests}), ${measured.unauthorized} × 401, ${measured.tlsHandshakes} TLS, commits ${measured.spsCommits}, RSS ${result.peakRssMb} MB${failed ? `, ${failed} FAILED: ${errors.join(" | ").slice(0, 1500)}` : ""}`,
+      `    ${(wallMs / 1000).toFixed(1)} s wall, devices busy ${(measured.deviceSpanMs / 1000).toFixed(2)} s (lower bound ${(result.lowerBound.wallMs / 1000).toFixed(2)} s), ${measured.requests} requests (lower bound ${result.lowerBound.requests}), ${measured.unauthorized} × 401, ${measured.tlsHandshakes} TLS (${measured.tlsResumed ?? 0} resumed), commits ${measured.spsCommits}, RSS ${result.peakRssMb} MB${cpuLine(measured.cpu)}${failed ? `, ${failed} FAILED: ${errors.join(" | ").slice(0, 1500)}` : ""}`,
     );
     phases.push(result);
     return result;
@@ -372,6 +432,7 @@ async function main(): Promise<void> {
   const curlProcesses = Number(arg("curl-processes") ?? parallel);
   const machine = {
     cpus: `${cpus().length} × ${cpus()[0]?.model ?? "unknown"}`,
+    cores: cpus().length,
     memoryGiB: Math.round(totalmem() / 2 ** 30),
     node: process.version,
     platform: `${process.platform} ${process.arch}`,
