@@ -51,6 +51,11 @@ export class DeviceHttp {
   private readonly basePath: string;
   /** Made on first use and given back after `idleMs` without a request. */
   private pool?: Pool;
+  /**
+   * Outlives the pools: it keeps the device's TLS sessions, so a connection opened after an idle release
+   * (or after the device closed a kept-alive one) resumes instead of making a full handshake.
+   */
+  private connector?: ReturnType<typeof trustingConnector>;
   private readonly connectMs: number;
   private readonly idleMs: number;
   private inFlight = 0;
@@ -83,7 +88,7 @@ export class DeviceHttp {
     return (this.pool ??= new Pool(this.origin, {
       // Small devices serve two requests at a time; more connections would only queue there and cost handshakes.
       connections: this.conn.maxConnections ?? 2,
-      connect: trustingConnector(this.device, this.conn.tls, this.connectMs),
+      connect: (this.connector ??= trustingConnector(this.device, this.conn.tls, this.connectMs)),
       headersTimeout: this.requestMs,
       bodyTimeout: this.requestMs,
       keepAliveTimeout: 30_000,

@@ -10,10 +10,19 @@ export interface AxisCounters {
   connections: number;
   /** Completed TLS handshakes on the HTTPS listener. */
   tlsHandshakes: number;
+  /** Of them, the ones that resumed an earlier session (abbreviated: no certificate sent or verified). */
+  tlsResumed: number;
 }
 
 export function emptyCounters(): AxisCounters {
-  return { requests: 0, requestsByOperation: {}, unauthorized: 0, connections: 0, tlsHandshakes: 0 };
+  return {
+    requests: 0,
+    requestsByOperation: {},
+    unauthorized: 0,
+    connections: 0,
+    tlsHandshakes: 0,
+    tlsResumed: 0,
+  };
 }
 
 export function copyCounters(c: AxisCounters): AxisCounters {

@@ -4,6 +4,7 @@ import { createServer as createHttpServer } from "node:http";
 import type { Server as HttpsServer } from "node:https";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
+import type { TLSSocket } from "node:tls";
 import { Semaphore } from "../shared/semaphore";
 import { HttpAuthenticator } from "./auth";
 import type { AxisCounters } from "./counters";
@@ -234,7 +235,10 @@ export class AxisSimulator {
         socket.once("close", () => this.sockets.delete(socket));
       });
     }
-    this.httpsServer.on("secureConnection", () => this.stats.tlsHandshakes++);
+    this.httpsServer.on("secureConnection", (socket: TLSSocket) => {
+      this.stats.tlsHandshakes++;
+      if (socket.isSessionReused()) this.stats.tlsResumed++;
+    });
   }
 
   /** Closes both listeners and every open connection. */

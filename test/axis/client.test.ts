@@ -73,6 +73,20 @@ describe("AxisClient against the camera simulator", function () {
     assert.equal(counters.requests, 4);
   });
 
+  it("resumes its TLS session when it connects again after an idle release, and still checks trust", async () => {
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    const idle = new AxisClient({ ...https, timeouts: { idleMs: 100 } });
+    await idle.getCertificates();
+    await sleep(300);
+    await idle.getCACertificates();
+    const counters = camera.counters();
+    assert.equal(counters.tlsHandshakes, 2, "the pool was given back in between");
+    assert.equal(counters.tlsResumed, 1, "the second connection resumed the first one's session");
+    // Sessions are kept per connection settings: the same camera under a trust that does not hold is refused.
+    const stranger = new AxisClient({ ...https, tls: { caCertificate: ca.certPem } });
+    await assert.rejects(stranger.getCertificates(), /not trusted/);
+  });
+
   it("joins identical reads made at the same moment", async () => {
     const client = new AxisClient(https);
     await Promise.all([client.getCertificates(), client.getCertificates(), client.getCertificates()]);
