@@ -63,11 +63,16 @@ export function trustingConnector(
       `warning: ${device}: TLS verification is disabled (tls.insecure: true); anyone on the path can impersonate this device`,
     );
   }
+  // undici's session cache holds sessions through WeakRefs, so the garbage collector drops them within
+  // seconds, long before a device's next connection (a 1,000-camera refresh resumed none). Holding the
+  // newest one here keeps it resumable for as long as this connector lives.
+  const held: { session?: Buffer } = {};
   return (options, callback) => {
     base(options, (err, socket) => {
       if (err || !socket) return callback(err ?? new Error("no socket"), null);
       if (options.protocol !== "https:") return callback(null, socket);
       const tlsSocket = socket as TLSSocket;
+      tlsSocket.on("session", (session: Buffer) => (held.session = session));
       if (tlsSocket.authorized) return callback(null, socket);
       const leaf = normalizeFingerprint(tlsSocket.getPeerCertificate()?.fingerprint256 ?? "");
       if (pins.length > 0 && pins.includes(leaf)) return callback(null, socket);
