@@ -178,6 +178,8 @@ function curlRows(r: FleetResult): string[] {
   ];
 }
 
+const coresOf = (machine: Machine) => machine.cores ?? (Number(/^\d+/.exec(machine.cpus)?.[0]) || 1);
+
 function markdown(results: FleetResult[], machine: Machine): string {
   const lines: string[] = [];
   lines.push(
@@ -223,7 +225,7 @@ function markdown(results: FleetResult[], machine: Machine): string {
   for (const r of results) {
     lines.push(`## ${r.cameras} cameras (${r.resources} resources)`, "", ...phaseRows(r), "");
     lines.push("### curl baseline (refresh)", "", ...curlRows(r), "");
-    const cpu = cpuRows(r, machine.cores ?? (Number(/^\d+/.exec(machine.cpus)?.[0]) || 1));
+    const cpu = cpuRows(r, coresOf(machine));
     if (cpu.length)
       lines.push(
         "### Where the CPU went",
@@ -251,7 +253,7 @@ function markdown(results: FleetResult[], machine: Machine): string {
     );
   }
   lines.push("## Targets", "", ...targets(results), "");
-  lines.push("## Why targets are missed, and what was done", "", ...analysis(results), "");
+  lines.push("## Why targets are missed, and what was done", "", ...analysis(results, coresOf(machine)), "");
   return lines.join("\n");
 }
 
@@ -269,7 +271,21 @@ function nonceExpiry(results: FleetResult[]): string[] {
   );
 }
 
-function analysis(results: FleetResult[]): string[] {
+/** The refresh's CPU at one fleet size, for the analysis: shares of the cores, plugin time per operation. */
+function refreshCpu(x: FleetResult | undefined, cores: number): string {
+  const p = phaseOf(x, "refresh");
+  const c = p?.measured.cpu;
+  if (!p || !c) return "not measured in this run";
+  const total = c.pluginMs + c.harnessMs + c.simulatorsMs + c.benchOtherMs;
+  const operations = Object.values(p.steps).reduce((a, b) => a + b, 0);
+  return (
+    `the ${cores} cores were ${((100 * total) / (cores * c.wallMs)).toFixed(0)}% busy: the plugin took ${secs(c.pluginMs)} s of CPU ` +
+    `(${(c.pluginMs / operations).toFixed(1)} ms per resource operation, its start included), the harness ${secs(c.harnessMs)} s, ` +
+    `the simulated devices ${secs(c.simulatorsMs)} s`
+  );
+}
+
+function analysis(results: FleetResult[], cores: number): string[] {
   const r = results.find((x) => x.cameras === 200) ?? results[results.length - 1];
   const big = results.find((x) => x.cameras === 1000);
   const small = results[0];
@@ -282,6 +298,25 @@ function analysis(results: FleetResult[]): string[] {
   const tlsPerCamera = (x: FleetResult | undefined) => {
     const p = phaseOf(x, "refresh");
     return p && x ? (p.measured.tlsHandshakes / x.cameras).toFixed(1) : "–";
+  };
+  const resumedOf = (x: FleetResult | undefined) => {
+    const m = phaseOf(x, "refresh")?.measured;
+    return m?.tlsResumed
+      ? ` (at 1,000, ${m.tlsResumed} of the ${m.tlsHandshakes} resumed an earlier session)`
+      : "";
+  };
+  const timeouts = (x: FleetResult | undefined) => {
+    const p = phaseOf(x, "rotation")?.probes;
+    if (!p?.failed || !p.byKind) return "";
+    const others = p.failed - p.byKind.timedOut;
+    return ` At ${x!.cameras} cameras ${p.byKind.timedOut} of the ${p.failed} failed probes were handshakes not finished within 5 s while the machine was loaded${others ? `, and ${others} were refused, reset or untrusted` : "; none was refused or reset, and none presented a certificate that does not verify"}.`;
+  };
+  const simulatorCpu = (x: FleetResult | undefined) => {
+    const rot = phaseOf(x, "rotation")?.measured.cpu;
+    const up = phaseOf(x, "up")?.measured.cpu;
+    return rot && up
+      ? `at ${x!.cameras} cameras it used ${secs(rot.simulatorsMs)} s of CPU in the rotation against ${secs(up.simulatorsMs)} s in the up that made as many certificates`
+      : "its CPU was not measured in this run";
   };
   const probes = (x: FleetResult | undefined) => {
     const p = phaseOf(x, "rotation")?.probes;
@@ -298,25 +333,35 @@ function analysis(results: FleetResult[]): string[] {
     `- **Wall time against the lower bound** (at ${r?.cameras ?? "–"} cameras). Where device time dominates we are close:`,
     `  \`up\` ${busyRatio(phaseOf(r, "up"))}× (every certificate waits 800 ms for the camera's key). Where an operation is`,
     `  one 20 ms round trip we are not: \`refresh\` ${busyRatio(phaseOf(r, "refresh"))}×, \`destroy\` ${busyRatio(phaseOf(r, "destroy"))}×. The lower bound has no`,
-    "  CPU in it, and this 2-core machine is CPU-bound with its operations in flight: the engine harness, the",
-    "  plugin and the simulated cameras run on the same cores (top shows them at 100% together). Without",
-    "  contention (`npm run bench -- --cameras 20 --parallel 1 --until refresh`) a camera read took 13 ms more",
-    "  than its 20 ms round trip: gRPC and Struct conversion between engine and plugin, the SOAP envelope, TLS",
-    "  and the simulated camera's own work. A read answered from the run's read answers took 4 ms.",
+    "  CPU in it, and here the engine harness, the plugin and the simulated cameras share the machine's cores.",
+    `  During the ${r?.cameras ?? "–"}-camera refresh ${refreshCpu(r, cores)} (table *Where the CPU went*). The plugin's`,
+    "  part per operation is gRPC and protobuf Struct conversion, the SOAP envelope and its XML, TLS, V8's",
+    "  garbage collector and, once per command, loading @pulumi/pulumi. Every operation passes through three",
+    "  event loops, each one thread (the harness, the plugin's JavaScript thread, the simulated devices), and",
+    `  with ${parallel} operations in flight it queues behind the others' work on each of them. Without contention`,
+    "  (`npm run bench -- --cameras 20 --parallel 1 --until refresh`) a camera read took 13 ms more than its 20",
+    "  ms round trip, and a read answered from the run's read answers 4 ms.",
+    "- **Tried, and kept or not.** V8's default heap sizing instead of `--optimize-for-size` in the plugin: 10–20%",
+    "  less plugin CPU in a 200-camera refresh, but 392–428 MB of plugin memory at 1,000 cameras (target 300),",
+    "  so the flag stays (`PULUMI_AXIS_SPS_V8_DEFAULTS=1` turns it off). A device's TLS session is now held for",
+    "  the plugin's life, so a reconnect resumes it (counted in brackets in the TLS column).",
     `- **The refresh at 1,000 cameras** (${perCamera(big, "refresh")} of devices-busy time per camera, ${perCamera(r, "refresh")} at ${r?.cameras ?? "–"}). The Node`,
     "  SDK registers this program's resources type by type (every camera's site CA, then every certificate,",
     "  and so on: a resource with more inputs to resolve takes more turns of the event loop), and the engine",
     "  refreshes in state order, so a camera's five reads are spread over the whole refresh, tens of seconds",
     "  apart at 1,000 cameras. The camera's keep-alive (5 s) has closed the connection before the next one,",
-    `  which opens a new one: ${tlsPerCamera(big)} TLS handshakes per camera at 1,000 against ${tlsPerCamera(r)} at ${r?.cameras ?? "–"}. Requests stay at the`,
-    "  lower bound (read answers are kept for the run); the handshakes cost CPU.",
+    `  which opens a new one: ${tlsPerCamera(big)} TLS handshakes per camera at 1,000 against ${tlsPerCamera(r)} at ${r?.cameras ?? "–"}${resumedOf(big)}. Requests stay at the`,
+    "  lower bound (read answers are kept for the run). Resuming the sessions (none were resumed before the",
+    "  provider held them) did not change the 1,000-camera refresh's time measurably: 60.6 s of devices-busy",
+    "  time before, 60.4 s after.",
     `- **The rotation and the prober** (${probes(r)}; ${probes(big)}). The prober asks for ten`,
     "  TLS handshakes a second per camera, which two cores cannot give at this size next to the rotation. It",
     "  runs as a process of its own at a lower CPU priority (nice 10): on a site it would be another machine,",
     "  and here at normal priority it took the cores from the rotation it watches. Its probes then start late",
     "  when the machine is busy (counted above) instead of failing for want of CPU; a probe that fails is a",
     "  handshake that did not complete or a certificate that does not verify against the trust the stack",
-    "  configured.",
+    `  configured.${timeouts(big)} The cameras answer the probes on the simulated devices' thread: ${simulatorCpu(r)}. The rotation's`,
+    `  time against its lower bound (\`rotation\` ${busyRatio(phaseOf(r, "rotation"))}×, \`up\` ${busyRatio(phaseOf(r, "up"))}×, the same certificates made) is that load.`,
     ...nonceExpiry(results),
     "- **Requests against curl.** The cameras ask for Digest on HTTPS (the bench configures them so, as the",
     "  curl baseline's `--digest` expects). A refresh then needs four SOAP reads per camera and one 401",
