@@ -111,9 +111,14 @@ function runProber(
     byKind: { untrusted: 0, handshakeFailed: 0, timedOut: 0 },
   };
   let running = true;
+  let wake!: () => void;
+  const stopped = new Promise<void>((resolve) => (wake = resolve));
+  // A wait that `stop` cuts short: with a long --prober-interval the loops would otherwise hold the answer.
+  const pause = (ms: number) =>
+    Promise.race([new Promise((resolve) => setTimeout(resolve, ms).unref()), stopped]);
   const loops = targets.map(async (t, i) => {
     // Spread the cameras over the interval so the probes do not all start in the same millisecond.
-    await new Promise((r) => setTimeout(r, (i * intervalMs) / targets.length));
+    await pause((i * intervalMs) / targets.length);
     const trust = createSecureContext({ ca: t.trust });
     while (running) {
       const started = Date.now();
@@ -130,7 +135,7 @@ function runProber(
         if (result.failures.length < 10) result.failures.push(`${t.host}:${t.port}: ${problem}`);
       }
       const wait = intervalMs - (Date.now() - started);
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      if (wait > 0) await pause(wait);
       else result.late++;
     }
   });
@@ -138,6 +143,7 @@ function runProber(
   return (msg) => {
     if (msg !== "stop") return;
     running = false;
+    wake();
     void Promise.all(loops).then(() => send(result));
   };
 }
