@@ -86,8 +86,8 @@ export interface FleetResult {
 
 export interface Machine {
   cpus: string;
-  /** Logical CPUs: what the engine's default parallelism and the CPU figures are relative to (absent in older results). */
-  cores?: number;
+  /** Logical CPUs: what the engine's default parallelism and the CPU figures are relative to. */
+  cores: number;
   memoryGiB: number;
   node: string;
   platform: string;
@@ -144,6 +144,18 @@ function phaseRows(r: FleetResult): string[] {
   return rows;
 }
 
+/** The share of the cores' time the measured threads used, %. */
+function cpuBusyPercent(c: CpuUse, cores: number): string {
+  const total = c.pluginMs + c.harnessMs + c.simulatorsMs + c.benchOtherMs;
+  return ((100 * total) / (cores * c.wallMs)).toFixed(0);
+}
+
+/** Plugin CPU per resource operation of the phase (every step counted, the plugin's start included), ms. */
+function pluginMsPerOperation(p: PhaseResult, c: CpuUse): string {
+  const operations = Object.values(p.steps).reduce((a, b) => a + b, 0);
+  return operations ? (c.pluginMs / operations).toFixed(1) : "–";
+}
+
 /** Where each phase's CPU went, by process and thread; a run without the figures (older results) shows none. */
 function cpuRows(r: FleetResult, cores: number): string[] {
   const phases = r.phases.filter((p) => p.measured.cpu);
@@ -154,10 +166,8 @@ function cpuRows(r: FleetResult, cores: number): string[] {
   ];
   for (const p of phases) {
     const c = p.measured.cpu!;
-    const total = c.pluginMs + c.harnessMs + c.simulatorsMs + c.benchOtherMs;
-    const operations = Object.values(p.steps).reduce((a, b) => a + b, 0);
     rows.push(
-      `| ${p.name} | ${secs(c.wallMs)} | ${secs(c.pluginMs)} (${secs(c.pluginMainThreadMs)}) | ${secs(c.harnessMs)} | ${secs(c.simulatorsMs)} | ${secs(c.benchOtherMs)} | ${((100 * total) / (cores * c.wallMs)).toFixed(0)}% | ${operations ? (c.pluginMs / operations).toFixed(1) : "–"} |`,
+      `| ${p.name} | ${secs(c.wallMs)} | ${secs(c.pluginMs)} (${secs(c.pluginMainThreadMs)}) | ${secs(c.harnessMs)} | ${secs(c.simulatorsMs)} | ${secs(c.benchOtherMs)} | ${cpuBusyPercent(c, cores)}% | ${pluginMsPerOperation(p, c)} |`,
     );
   }
   return rows;
@@ -177,8 +187,6 @@ function curlRows(r: FleetResult): string[] {
     `| **curl / ours** | **${fmt(ratio(cm.deviceSpanMs, ours(p)))}** (devices busy), ${fmt(ratio(c.wallMs!, p.wallMs))} (end to end) | **${fmt(ratio(cm.cameraRequests, p.measured.cameraRequests))}** | | | |`,
   ];
 }
-
-const coresOf = (machine: Machine) => machine.cores ?? (Number(/^\d+/.exec(machine.cpus)?.[0]) || 1);
 
 function markdown(results: FleetResult[], machine: Machine): string {
   const lines: string[] = [];
@@ -225,7 +233,7 @@ function markdown(results: FleetResult[], machine: Machine): string {
   for (const r of results) {
     lines.push(`## ${r.cameras} cameras (${r.resources} resources)`, "", ...phaseRows(r), "");
     lines.push("### curl baseline (refresh)", "", ...curlRows(r), "");
-    const cpu = cpuRows(r, coresOf(machine));
+    const cpu = cpuRows(r, machine.cores);
     if (cpu.length)
       lines.push(
         "### Where the CPU went",
@@ -253,7 +261,7 @@ function markdown(results: FleetResult[], machine: Machine): string {
     );
   }
   lines.push("## Targets", "", ...targets(results), "");
-  lines.push("## Why targets are missed, and what was done", "", ...analysis(results, coresOf(machine)), "");
+  lines.push("## Why targets are missed, and what was done", "", ...analysis(results, machine.cores), "");
   return lines.join("\n");
 }
 
@@ -276,11 +284,9 @@ function refreshCpu(x: FleetResult | undefined, cores: number): string {
   const p = phaseOf(x, "refresh");
   const c = p?.measured.cpu;
   if (!p || !c) return "not measured in this run";
-  const total = c.pluginMs + c.harnessMs + c.simulatorsMs + c.benchOtherMs;
-  const operations = Object.values(p.steps).reduce((a, b) => a + b, 0);
   return (
-    `the ${cores} cores were ${((100 * total) / (cores * c.wallMs)).toFixed(0)}% busy: the plugin took ${secs(c.pluginMs)} s of CPU ` +
-    `(${(c.pluginMs / operations).toFixed(1)} ms per resource operation, its start included), the harness ${secs(c.harnessMs)} s, ` +
+    `the ${cores} cores were ${cpuBusyPercent(c, cores)}% busy: the plugin took ${secs(c.pluginMs)} s of CPU ` +
+    `(${pluginMsPerOperation(p, c)} ms per resource operation, its start included), the harness ${secs(c.harnessMs)} s, ` +
     `the simulated devices ${secs(c.simulatorsMs)} s`
   );
 }
@@ -302,7 +308,7 @@ function analysis(results: FleetResult[], cores: number): string[] {
   const resumedOf = (x: FleetResult | undefined) => {
     const m = phaseOf(x, "refresh")?.measured;
     return m?.tlsResumed
-      ? ` (at 1,000, ${m.tlsResumed} of the ${m.tlsHandshakes} resumed an earlier session)`
+      ? ` (at ${x!.cameras}, ${m.tlsResumed} of the ${m.tlsHandshakes} resumed an earlier session)`
       : "";
   };
   const timeouts = (x: FleetResult | undefined) => {

@@ -81,7 +81,7 @@ describe("AxisClient against the camera simulator", function () {
     assert.equal(counters.requests, 4);
   });
 
-  it("resumes its TLS session when it connects again after an idle release, and still checks trust", async () => {
+  it("resumes its TLS session when it connects again after an idle release, and keeps sessions per trust", async () => {
     const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
     const idle = new AxisClient({ ...https, timeouts: { idleMs: 100 } });
     await idle.getCertificates();
