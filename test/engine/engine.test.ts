@@ -201,7 +201,10 @@ describe("engine harness: a real program through the real dynamic-provider plugi
   it("refresh drops a certificate deleted by hand; the next preview plans its create", async () => {
     const siteId = engine.resources().find((r) => r.urn === SITE)!.id!;
     assert.ok(camera.deleteCertificate(siteId));
+    const writesBefore = engine.checkpointWrites;
     const refreshed = await run(engine.refresh());
+    // The engine elides a refresh step's checkpoint write and writes the refreshed state once, at the end.
+    assert.equal(engine.checkpointWrites - writesBefore, 1);
     assert.equal(op(refreshed, SITE).op, "delete");
     const https = op(refreshed, HTTPS);
     assert.equal(https.op, "refresh-drift");

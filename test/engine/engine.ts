@@ -10,6 +10,7 @@ import {
 import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
+import { isDeepStrictEqual } from "node:util";
 import type * as PulumiNs from "@pulumi/pulumi";
 import type * as ResourcePbNs from "@pulumi/pulumi/proto/resource_pb";
 import type { PropertyMap } from "./plugin";
@@ -355,6 +356,8 @@ interface RunContext {
   componentOutputs: Map<string, PropertyMap>;
   current?: RegisterRequest;
   saveTimer?: NodeJS.Timeout;
+  /** State changed by a step whose write the engine elides; written with the next write or at the end. */
+  unsaved?: boolean;
   /** How long the last checkpoint write took: the next waits four times as long, so writing a large
    * state never takes more than a fifth of the operation (a checkpoint per burst of steps, not per step). */
   lastFlushMs?: number;
@@ -379,6 +382,7 @@ export class Engine {
   private readonly pulumi: Pulumi;
   private readonly configValues: Record<string, string> = {};
   private readonly secretKeys: string[] = [];
+  private writes = 0;
 
   private constructor(
     readonly options: EngineOptions,
@@ -445,6 +449,11 @@ export class Engine {
       if (typeof p === "string") sizes[r.urn] = Buffer.byteLength(p, "utf8");
     }
     return sizes;
+  }
+
+  /** Checkpoint files written so far by this engine (every operation's writes, elided ones not). */
+  get checkpointWrites(): number {
+    return this.writes;
   }
 
   /** The running plugin process's id, if one is running (bench: RSS sampling). */
@@ -566,7 +575,7 @@ export class Engine {
       } catch (err) {
         ctx.errors.push(errorText(err));
       } finally {
-        if (ctx.saveTimer) this.flush(ctx);
+        if (ctx.saveTimer || ctx.unsaved) this.flush(ctx);
         if (this.options.pluginPerOperation !== false) await this.stopPlugin();
       }
       const result = this.result(ctx);
@@ -586,10 +595,20 @@ export class Engine {
     ctx.saveTimer = setTimeout(() => this.flush(ctx), Math.max(25, 4 * (ctx.lastFlushMs ?? 0)));
   }
 
+  /**
+   * Records a change without writing it, as the engine's SnapshotManager does for a refresh step and for a
+   * same step that changed nothing (pkg/backend/snapshot.go: refreshSnapshotMutation, mustWrite): the
+   * change lands with the next write, or when the operation ends.
+   */
+  private elide(ctx: RunContext): void {
+    if (ctx.persist) ctx.unsaved = true;
+  }
+
   /** Writes the checkpoint now (atomically: temp file, then rename). */
   private flush(ctx: RunContext): void {
     if (ctx.saveTimer) clearTimeout(ctx.saveTimer);
     ctx.saveTimer = undefined;
+    ctx.unsaved = false;
     if (!ctx.persist) return;
     const started = Date.now();
     const file: CheckpointFile = {
@@ -619,6 +638,7 @@ export class Engine {
     const tmp = `${path}.${process.pid}.tmp`;
     writeFileSync(tmp, JSON.stringify(file, null, 2));
     renameSync(tmp, path);
+    this.writes++;
     ctx.lastFlushMs = Date.now() - started;
   }
 
@@ -874,7 +894,8 @@ export class Engine {
     };
     if (old) this.replaceEntry(ctx, old, entry);
     else ctx.snapshot.resources.push(entry);
-    this.save(ctx);
+    if (old && isDeepStrictEqual(old, entry)) this.elide(ctx);
+    else this.save(ctx);
     return { id: undefined, state: {} };
   }
 
@@ -1079,11 +1100,10 @@ export class Engine {
     // Same: the new inputs and dependencies are recorded, the old outputs kept (SameStep).
     change.op = "same";
     if (!ctx.preview) {
-      this.replaceEntry(ctx, old, {
-        ...this.stateFor(reg, old, old.id ?? "", inputs, old.outputs),
-        modified: old.modified,
-      });
-      this.save(ctx);
+      const same = { ...this.stateFor(reg, old, old.id ?? "", inputs, old.outputs), modified: old.modified };
+      this.replaceEntry(ctx, old, same);
+      if (isDeepStrictEqual(old, same)) this.elide(ctx);
+      else this.save(ctx);
     }
     return { id: old.id, state: old.outputs };
   }
@@ -1147,7 +1167,7 @@ export class Engine {
             if (!res.id) {
               change.op = "delete";
               this.replaceEntry(ctx, r, undefined);
-              this.save(ctx);
+              this.elide(ctx);
               return;
             }
             const outputs = markSecrets(res.properties, r.inputs, r.additionalSecretOutputs, r.outputs);
@@ -1170,7 +1190,7 @@ export class Engine {
               outputs,
               ...(driftKeys.length ? { driftKeys } : {}),
             });
-            this.save(ctx);
+            this.elide(ctx);
           } catch (err) {
             change.error = errorText(err);
             ctx.errors.push(`${r.urn}: read failed: ${change.error}`);
