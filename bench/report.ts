@@ -132,13 +132,13 @@ export function writeReports(results: FleetResult[], machine: Machine, opts: { p
 
 function phaseRows(r: FleetResult): string[] {
   const rows = [
-    "| phase | wall (engine) s | devices busy s | lower bound s | busy / LB | LB any order s | requests | LB requests | req / LB | 401 | TCP | TLS (resumed) | SPS logins / tx / commits | plugin RSS MB | failed |",
-    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |",
+    "| phase | wall (engine) s | devices busy s | lower bound s | busy / LB | LB any order s | requests | per operation | LB requests | req / LB | 401 | TCP | TLS (resumed) | SPS logins / tx / commits | plugin RSS MB | failed |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |",
   ];
   for (const p of r.phases) {
     const m = p.measured;
     rows.push(
-      `| ${p.name} | ${secs(p.wallMs)} | ${secs(ours(p))} | ${secs(p.lowerBound.wallMs)} | ${fmt(ratio(ours(p), p.lowerBound.wallMs))} | ${secs(p.lowerBound.anyOrderMs)} | ${m.requests} | ${p.lowerBound.requests} | ${fmt(ratio(m.requests, p.lowerBound.requests))} | ${m.unauthorized} | ${m.connections} | ${m.tlsHandshakes}${m.tlsResumed ? ` (${m.tlsResumed})` : ""} | ${m.spsLogins} / ${m.spsTransactions} / ${m.spsCommits} | ${p.peakRssMb} | ${p.failed} |`,
+      `| ${p.name} | ${secs(p.wallMs)} | ${secs(ours(p))} | ${secs(p.lowerBound.wallMs)} | ${fmt(ratio(ours(p), p.lowerBound.wallMs))} | ${secs(p.lowerBound.anyOrderMs)} | ${m.requests} | ${perOperation(p, m.requests, 2)} | ${p.lowerBound.requests} | ${fmt(ratio(m.requests, p.lowerBound.requests))} | ${m.unauthorized} | ${m.connections} | ${m.tlsHandshakes}${m.tlsResumed ? ` (${m.tlsResumed})` : ""} | ${m.spsLogins} / ${m.spsTransactions} / ${m.spsCommits} | ${p.peakRssMb} | ${p.failed} |`,
     );
   }
   return rows;
@@ -150,10 +150,28 @@ function cpuBusyPercent(c: CpuUse, cores: number): string {
   return ((100 * total) / (cores * c.wallMs)).toFixed(0);
 }
 
-/** Plugin CPU per resource operation of the phase (every step counted, the plugin's start included), ms. */
-function pluginMsPerOperation(p: PhaseResult, c: CpuUse): string {
+/** A figure per resource operation of the phase: every engine step counts (reads, creates, updates, deletes, sames). */
+function perOperation(p: PhaseResult, value: number, digits: number): string {
   const operations = Object.values(p.steps).reduce((a, b) => a + b, 0);
-  return operations ? (c.pluginMs / operations).toFixed(1) : "–";
+  return operations ? (value / operations).toFixed(digits) : "–";
+}
+
+/** Plugin CPU per resource operation of the phase (the plugin's start included), ms. */
+function pluginMsPerOperation(p: PhaseResult, c: CpuUse): string {
+  return perOperation(p, c.pluginMs, 1);
+}
+
+/** Requests per device call (SOAP operation or SPS route) and phase: where the round trips go. */
+function deviceCallRows(r: FleetResult): string[] {
+  const calls = [...new Set(r.phases.flatMap((p) => Object.keys(p.measured.byOperation)))].sort();
+  if (!calls.length) return [];
+  const rows = [
+    `| device call | ${r.phases.map((p) => p.name).join(" | ")} |`,
+    `| --- | ${r.phases.map(() => "---:").join(" | ")} |`,
+  ];
+  for (const call of calls)
+    rows.push(`| ${call} | ${r.phases.map((p) => p.measured.byOperation[call] ?? "").join(" | ")} |`);
+  return rows;
 }
 
 /** Where each phase's CPU went, by process and thread; a run without the figures (older results) shows none. */
@@ -213,7 +231,9 @@ function markdown(results: FleetResult[], machine: Machine): string {
     "",
     "Columns: *wall (engine)* is the engine operations end to end (plugin start, program, harness state",
     "writes included). *devices busy* is from the first request any device received to the last response, per",
-    "engine operation and summed over the phase's operations: the time compared with the lower bound. *LB* is",
+    "engine operation and summed over the phase's operations: the time compared with the lower bound. *per",
+    "operation* is requests per engine step (a resource's read, create, update, delete or same: a drift phase",
+    "steps every resource twice, in its refresh and its up). *LB* is",
     "the lower bound (bench/lowerBound.ts): the fewest requests the operations need, counted from their",
     "semantics (one 401 per camera per plugin run, shared reads once, one SPS transaction per appliance per",
     "up), each taking its round trip and device work, two at a time per camera, network only. Its time is the",
@@ -248,10 +268,20 @@ function markdown(results: FleetResult[], machine: Machine): string {
         ...cpu,
         "",
       );
+    const calls = deviceCallRows(r);
+    if (calls.length)
+      lines.push(
+        "### Requests by device call",
+        "",
+        "What the devices answered, per SOAP operation (`axis`) and SPS route (`sps`); the requests answered with a 401 challenge are in the 401 column, not here.",
+        "",
+        ...calls,
+        "",
+      );
     const rot = r.phases.find((p) => p.name === "rotation");
     if (rot?.probes)
       lines.push(
-        `Rotation prober: ${rot.probes.probes} TLS probes (every ${rot.probes.intervalMs} ms per camera; ${rot.probes.late} started late because the machine was busy), **${rot.probes.failed} failed**${rot.probes.byKind && rot.probes.failed ? ` (certificate not verifying: ${rot.probes.byKind.untrusted}; handshake refused or reset: ${rot.probes.byKind.handshakeFailed}; handshake not finished in 5 s: ${rot.probes.byKind.timedOut})` : ""}.${rot.probes.failures.length ? " First failures: " + rot.probes.failures.slice(0, 3).join("; ") : ""}`,
+        `Rotation prober: ${rot.probes.probes} TLS probes (asked every ${rot.probes.intervalMs} ms per camera, made every ${((rot.wallMs * r.cameras) / Math.max(1, rot.probes.probes)).toFixed(0)} ms on average; ${rot.probes.late} started late because the machine was busy), **${rot.probes.failed} failed**${rot.probes.byKind && rot.probes.failed ? ` (certificate not verifying: ${rot.probes.byKind.untrusted}; handshake refused or reset: ${rot.probes.byKind.handshakeFailed}; handshake not finished in 5 s: ${rot.probes.byKind.timedOut})` : ""}.${rot.probes.failures.length ? " First failures: " + rot.probes.failures.slice(0, 3).join("; ") : ""}`,
         "",
       );
     const last = r.phases.find((p) => p.name === "drift") ?? r.phases[0];
