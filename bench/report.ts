@@ -385,7 +385,7 @@ function analysis(results: FleetResult[], cores: number): string[] {
     "  HTTP/2 7%. Most of what the collector marks is what the process holds before its first operation: its",
     "  heap was 37 MB at the start of that refresh (the Node SDK's modules, the TypeScript compiler among them) and",
     "  40–84 MB while it ran (v8.getHeapStatistics, sampled every 0.5 s by hand). What it collects comes",
-    "  from fast-xml-parser (32% of the bytes allocated in that refresh, 262 MB for 818 SOAP answers, each",
+    "  from fast-xml-parser (32% of the bytes allocated in that refresh, 262 MB for 800 SOAP answers, each",
     "  envelope declaring the 52 namespace prefixes of the AXIS OS 12.11 captures) and protobuf (29%, the SDK's",
     "  Struct conversion); V8's sampling heap profiler, by hand. Without contention (`npm run bench -- --cameras 20 --parallel 1",
     "  --until refresh`, measured by hand) a camera read took 34 ms for its 20 ms round trip, and a read",
