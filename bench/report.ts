@@ -161,6 +161,12 @@ function pluginMsPerOperation(p: PhaseResult, c: CpuUse): string {
   return perOperation(p, c.pluginMs, 1);
 }
 
+/** How often the rotation's prober reached each camera on average, ms (it is asked for every `intervalMs`). */
+function proberEveryMs(rotation: PhaseResult, cameras: number): number | undefined {
+  const probes = rotation.probes?.probes;
+  return probes ? (rotation.wallMs * cameras) / probes : undefined;
+}
+
 /** Requests per device call (SOAP operation or SPS route) and phase: where the round trips go. */
 function deviceCallRows(r: FleetResult): string[] {
   const calls = [...new Set(r.phases.flatMap((p) => Object.keys(p.measured.byOperation)))].sort();
@@ -281,7 +287,7 @@ function markdown(results: FleetResult[], machine: Machine): string {
     const rot = r.phases.find((p) => p.name === "rotation");
     if (rot?.probes)
       lines.push(
-        `Rotation prober: ${rot.probes.probes} TLS probes (asked every ${rot.probes.intervalMs} ms per camera, made every ${((rot.wallMs * r.cameras) / Math.max(1, rot.probes.probes)).toFixed(0)} ms on average; ${rot.probes.late} started late because the machine was busy), **${rot.probes.failed} failed**${rot.probes.byKind && rot.probes.failed ? ` (certificate not verifying: ${rot.probes.byKind.untrusted}; handshake refused or reset: ${rot.probes.byKind.handshakeFailed}; handshake not finished in 5 s: ${rot.probes.byKind.timedOut})` : ""}.${rot.probes.failures.length ? " First failures: " + rot.probes.failures.slice(0, 3).join("; ") : ""}`,
+        `Rotation prober: ${rot.probes.probes} TLS probes (asked every ${rot.probes.intervalMs} ms per camera, made every ${proberEveryMs(rot, r.cameras)?.toFixed(0) ?? "–"} ms on average; ${rot.probes.late} started late because the machine was busy), **${rot.probes.failed} failed**${rot.probes.byKind && rot.probes.failed ? ` (certificate not verifying: ${rot.probes.byKind.untrusted}; handshake refused or reset: ${rot.probes.byKind.handshakeFailed}; handshake not finished in 5 s: ${rot.probes.byKind.timedOut})` : ""}.${rot.probes.failures.length ? " First failures: " + rot.probes.failures.slice(0, 3).join("; ") : ""}`,
         "",
       );
     const last = r.phases.find((p) => p.name === "drift") ?? r.phases[0];
@@ -359,8 +365,8 @@ function analysis(results: FleetResult[], cores: number): string[] {
     const phase = phaseOf(x, "rotation");
     const p = phase?.probes;
     if (!p || !phase) return "not run";
-    const everyMs = p.probes ? (phase.wallMs * x!.cameras) / p.probes : 0;
-    return `${p.probes} probes at ${x!.cameras} cameras, ${p.late} of them late (a camera probed every ${everyMs.toFixed(0)} ms on average), ${p.failed} failed`;
+    const everyMs = proberEveryMs(phase, x!.cameras)?.toFixed(0) ?? "–";
+    return `${p.probes} probes at ${x!.cameras} cameras, ${p.late} of them late (a camera probed every ${everyMs} ms on average), ${p.failed} failed`;
   };
   return [
     `- **The engine's parallelism.** \`pulumi up\`, \`preview\`, \`refresh\` and \`destroy\` run four resource operations`,
@@ -378,8 +384,8 @@ function analysis(results: FleetResult[], cores: number): string[] {
     "  event loops, each one thread (the harness, the plugin's JavaScript thread, the simulated devices), and",
     `  with ${parallel} operations in flight it queues behind the others' work on each of them. The plugin's is the`,
     "  one that fills: its event-loop utilization while the devices were busy (perf_hooks, sampled every 0.5 s,",
-    "  one 200-camera refresh measured by hand) was 0.81 on average and up to 0.92, against 0.32 for the harness's and 0.23 for the",
-    "  simulated devices'. Its active time in a profile of the same refresh: the garbage collector 15%, XML",
+    "  one 200-camera refresh measured by hand) was 0.81 on average and up to 0.92, against 0.32 for the",
+    "  harness's and 0.23 for the simulated devices'. Its active time in a profile of the same refresh: the garbage collector 15%, XML",
     "  parsing and validation 14% (the validation stays: without it fast-xml-parser reads a truncated",
     "  certificate list as a shorter one), protobuf 12%, TLS and hashing 11%, our code 8%, undici 8%, gRPC and",
     "  HTTP/2 7%. Most of what the collector marks is what the process holds before its first operation: its",
@@ -387,8 +393,8 @@ function analysis(results: FleetResult[], cores: number): string[] {
     "  40–84 MB while it ran (v8.getHeapStatistics, sampled every 0.5 s by hand). What it collects comes",
     "  from fast-xml-parser (32% of the bytes allocated in that refresh, 262 MB for 800 SOAP answers, each",
     "  envelope declaring the 52 namespace prefixes of the AXIS OS 12.11 captures) and protobuf (29%, the SDK's",
-    "  Struct conversion); V8's sampling heap profiler, by hand. Without contention (`npm run bench -- --cameras 20 --parallel 1",
-    "  --until refresh`, measured by hand) a camera read took 34 ms for its 20 ms round trip, and a read",
+    "  Struct conversion); V8's sampling heap profiler, by hand. Without contention (`npm run bench --",
+    "  --cameras 20 --parallel 1 --until refresh`, measured by hand) a camera read took 34 ms for its 20 ms round trip, and a read",
     "  answered from the run's read answers 8 ms: what the harness, gRPC and the plugin add to an operation",
     "  that sends nothing. The harness writes the checkpoint where the engine's snapshot manager does: never",
     "  for a refresh step or a same step that changed nothing (pkg/backend/snapshot.go elides those writes),",
@@ -469,8 +475,8 @@ function targets(results: FleetResult[]): string[] {
       out.push(
         `- rotation failed probes: ${rot.probes.failed} (0): ${mark(rot.probes.failed === 0)}${rot.probes.byKind && rot.probes.failed ? `; of them ${rot.probes.byKind.untrusted} presented a certificate that does not verify, ${rot.probes.byKind.timedOut} did not finish the handshake in 5 s` : ""}`,
       );
-    if (rot.probes?.probes) {
-      const everyMs = (rot.wallMs * r.cameras) / rot.probes.probes;
+    const everyMs = proberEveryMs(rot, r.cameras);
+    if (rot.probes && everyMs !== undefined) {
       out.push(
         `- prober cadence: each camera probed every ${everyMs.toFixed(0)} ms on average (${rot.probes.intervalMs}): ${mark(everyMs <= rot.probes.intervalMs * 1.1)}`,
       );

@@ -892,10 +892,13 @@ export class Engine {
       created: old?.created ?? now,
       modified: old?.modified ?? now,
     };
-    if (old) this.replaceEntry(ctx, old, entry);
-    else ctx.snapshot.resources.push(entry);
+    // An unchanged entry stays the same object, so its sealed (encrypted) form is reused at the next write.
     if (old && isDeepStrictEqual(old, entry)) this.elide(ctx);
-    else this.save(ctx);
+    else {
+      if (old) this.replaceEntry(ctx, old, entry);
+      else ctx.snapshot.resources.push(entry);
+      this.save(ctx);
+    }
     return { id: undefined, state: {} };
   }
 
@@ -1101,9 +1104,11 @@ export class Engine {
     change.op = "same";
     if (!ctx.preview) {
       const same = { ...this.stateFor(reg, old, old.id ?? "", inputs, old.outputs), modified: old.modified };
-      this.replaceEntry(ctx, old, same);
       if (isDeepStrictEqual(old, same)) this.elide(ctx);
-      else this.save(ctx);
+      else {
+        this.replaceEntry(ctx, old, same);
+        this.save(ctx);
+      }
     }
     return { id: old.id, state: old.outputs };
   }
