@@ -6,13 +6,28 @@ import type { DeviceRef } from "./connections";
 import { configureNamedDevices, resolveDevice } from "./connections";
 import { DeviceGate } from "./deviceGate";
 
-// This module is loaded only in the dynamic-provider plugin process. Across a fleet V8's default heap growth
-// lets garbage pile up to hundreds of MB before it collects; sizing the heap for memory instead keeps the
-// plugin near its live set. Measured at the CLI's default parallelism (8 here), 1,000 cameras: 392–428 MB
-// with V8's defaults, 244–276 MB with this flag; with every call in flight at once, 200 cameras: 330 → 197
-// MB. It costs time: seven interleaved pairs of 200-camera refreshes averaged 9.05 s with it, 7.88 s without.
-// PULUMI_AXIS_SPS_V8_DEFAULTS=1 leaves V8 as it is.
-if (!process.env.PULUMI_AXIS_SPS_V8_DEFAULTS) setFlagsFromString("--optimize-for-size");
+// This module is loaded only in the dynamic-provider plugin process, which is all garbage: every operation
+// allocates its gRPC messages, Structs and XML trees and keeps almost none of it. V8's default young
+// generation collects that cheaply; `--optimize-for-size` keeps the young generation small, so the same work
+// costs three times the scavenges and four times the full collections (a 200-camera refresh: 148 and 9
+// against 58 and 2), and about a quarter more plugin CPU. But the default young generation is memory too:
+// about 50 MB more at 1,000 cameras, past the 300 MB we hold the plugin to. So V8 keeps its defaults, the old
+// generation grows by 30% at a time as it would with the flag, and the flag is turned on once the process
+// passes MEMORY_BUDGET_MB (figures in docs/benchmarks.md). PULUMI_AXIS_SPS_V8_DEFAULTS=1 leaves V8 as it is.
+const V8_DEFAULTS = Boolean(process.env.PULUMI_AXIS_SPS_V8_DEFAULTS);
+if (!V8_DEFAULTS) setFlagsFromString("--heap-growing-percent=30");
+
+/** Resident memory past which the plugin trades speed for memory (see above). */
+export const MEMORY_BUDGET_MB = 250;
+
+/** Turns `--optimize-for-size` on, once, when the process has grown past the budget. */
+function holdMemoryBudget(): void {
+  const state = globalThis as unknown as Record<symbol, boolean | undefined>;
+  const slot = Symbol.for("pulumi-axis-sps.host.optimizingForSize");
+  if (V8_DEFAULTS || state[slot] || process.memoryUsage.rss() < MEMORY_BUDGET_MB * 1024 * 1024) return;
+  state[slot] = true;
+  setFlagsFromString("--optimize-for-size");
+}
 
 type Crud = "check" | "diff" | "create" | "read" | "update" | "delete";
 
@@ -55,6 +70,7 @@ export function hosted(modulePath: string, exportName: string): pulumi.dynamic.R
       const mod = require(modulePath) as Record<string, new () => typeof provider>;
       provider = new mod[exportName]();
     }
+    holdMemoryBudget();
     const device = deviceOf(method, args);
     const work = () => provider![method](...args);
     return plain(await (device === undefined ? work() : deviceGate().run(device, work))) as never;
