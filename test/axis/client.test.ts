@@ -100,6 +100,26 @@ describe("AxisClient against the camera simulator", function () {
     await assert.rejects(stranger.getCertificates(), /not trusted/);
   });
 
+  it("makes a device's TLS context again once other trust bundles pushed it out, and still verifies and resumes", async () => {
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    // An endpoint of its own (the test before left one open with idleMs 100).
+    const device = new AxisClient({ ...https, timeouts: { idleMs: 150 } });
+    await device.getCertificates();
+    // Bundles that differ only in their text are each a context of their own: 70 push out the 64 kept.
+    for (let i = 1; i <= 70; i++) {
+      const other = { ...https, tls: { caCertificate: camera.caCertificatePem + "\n".repeat(i) } };
+      await new AxisClient(other).getCACertificates();
+    }
+    await sleep(300);
+    collectGarbage();
+    // The connector keeps the session but not the context: this connection verifies with a new one.
+    await device.getCertificatesStatus();
+    const counters = camera.counters();
+    assert.equal(counters.tlsHandshakes, 72);
+    assert.equal(counters.tlsResumed, 1, "only the device's own reconnect had a session to resume");
+    assert.equal(counters.unauthorized, 0);
+  });
+
   it("joins identical reads made at the same moment", async () => {
     const client = new AxisClient(https);
     await Promise.all([client.getCertificates(), client.getCertificates(), client.getCertificates()]);
