@@ -29,7 +29,7 @@ import type { PhaseName } from "./lowerBound";
 import { MODEL, lowerBound } from "./lowerBound";
 import type { ProbeTarget } from "./prober";
 import { startProber } from "./prober";
-import type { CpuUse, FleetResult, Measured, PhaseResult } from "./report";
+import type { CpuUse, FleetResult, Measured, PhaseResult, PipelineFloor } from "./report";
 import { writeReports } from "./report";
 
 const SIZES = [50, 200, 1000];
@@ -204,6 +204,64 @@ function config(site: Site, generation: 0 | 1): Record<string, ConfigValue> {
   };
 }
 
+/** From the first resource operation's start to the last one's end, in one engine operation. */
+function stepsSpan(result: OperationResult): number {
+  const timed = result.resources.filter((r) => r.startedAt !== undefined && r.endedAt !== undefined);
+  if (!timed.length) return 0;
+  return Math.max(...timed.map((r) => r.endedAt!)) - Math.min(...timed.map((r) => r.startedAt!));
+}
+
+/** What a floor resource takes in the state file besides its padding (URN, `__provider` twice, indentation), about. */
+const FLOOR_STATE_OVERHEAD_BYTES = 1000;
+
+/**
+ * The pipeline floor: as many resources as the fleet's, with state of the same mean size, refreshed through
+ * the same harness, plugin and parallelism by a provider that sends nothing (bench/floorProvider.ts).
+ */
+async function pipelineFloor(
+  resources: number,
+  parallel: number,
+  stateBytesMean: number,
+  workDir: string,
+): Promise<PipelineFloor> {
+  const dir = join(workDir, "floor");
+  rmSync(dir, { recursive: true, force: true });
+  const statePath = join(dir, "state.json");
+  // Inputs and outputs each carry the padding.
+  const paddingBytes = Math.max(0, Math.round((stateBytesMean - FLOOR_STATE_OVERHEAD_BYTES) / 2));
+  const engine = await Engine.open({
+    program: join(repoRoot, "dist", "bench", "programs", "floor.js"),
+    project: "floor",
+    stack: `floor-${resources}`,
+    statePath,
+    passphrase: "bench passphrase",
+    pluginCwd: repoRoot,
+    config: { resources: String(resources), paddingBytes: String(paddingBytes) },
+    kdfIterations: 10_000,
+    parallel,
+  });
+  try {
+    await engine.up();
+    const t0 = Date.now();
+    const { value, pluginMs, pluginMainThreadMs } = await watchPlugin(engine, () => engine.refresh());
+    const wallMs = Date.now() - t0;
+    if (value.failed) throw new Error(`the pipeline floor's refresh failed: ${value.failed} operations`);
+    const state = engine.readState();
+    const count = state?.checkpoint.latest.resources.filter((r) => r.custom).length ?? 0;
+    return {
+      resources: count,
+      stateBytesMean: count ? Math.round(statSync(statePath).size / count) : 0,
+      stepsSpanMs: stepsSpan(value),
+      wallMs,
+      pluginMs,
+      pluginMainThreadMs,
+    };
+  } finally {
+    await engine.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function runFleet(
   cameras: number,
   opts: { parallel: number; proberIntervalMs: number; curlProcesses: number; until?: "up" | "refresh" },
@@ -265,6 +323,7 @@ async function runFleet(
     let failed = 0;
     const errors: string[] = [];
     const perOperation: Measured[] = [];
+    let stepsSpanMs = 0;
     for (const op of ops) {
       // Each operation's devices-busy span is its own: the time between two operations (a plugin exits,
       // the next starts) is not device time.
@@ -282,6 +341,7 @@ async function runFleet(
           JSON.stringify(value.resources.map((c) => [c.name, c.op, c.startedAt, c.endedAt])),
         );
         peakRssMb = Math.max(peakRssMb, rss);
+        stepsSpanMs += stepsSpan(value);
         for (const [k, v] of Object.entries(value.counts)) steps[k] = (steps[k] ?? 0) + (v ?? 0);
         failed += value.failed;
       } catch (err) {
@@ -312,6 +372,7 @@ async function runFleet(
     const result: PhaseResult = {
       name,
       wallMs,
+      stepsSpanMs,
       peakRssMb: Math.round(peakRssMb),
       steps,
       failed,
@@ -383,6 +444,16 @@ async function runFleet(
         `    curl: ${c.calls} calls (${c.failed} failed), ${(c.wallMs / 1000).toFixed(2)} s, ${m.requests} requests, ${m.unauthorized} × 401, ${m.tlsHandshakes} TLS${c.failures.length ? ` — ${c.failures[0]}` : ""}`,
       );
     }
+
+    refresh.floor = await pipelineFloor(
+      totalResources,
+      opts.parallel,
+      refresh.stateBytesPerResourceMean,
+      workDir,
+    );
+    log(
+      `  pipeline floor: ${refresh.floor.resources} reads of a provider that sends nothing, ${(refresh.floor.stepsSpanMs / 1000).toFixed(2)} s from the first read's start to the last one's end (ours ${(refresh.stepsSpanMs! / 1000).toFixed(2)} s), plugin CPU ${(refresh.floor.pluginMs / 1000).toFixed(1)} s (ours ${((refresh.measured.cpu?.pluginMs ?? 0) / 1000).toFixed(1)} s)`,
+    );
 
     const drifted = Array.from({ length: Math.round(cameras * DRIFT_SHARE) }, (_, i) =>
       Math.floor((i * cameras) / Math.round(cameras * DRIFT_SHARE)),
