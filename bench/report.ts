@@ -379,7 +379,7 @@ function floorAnalysis(x: FleetResult | undefined, cores: number): string[] {
     `- **The pipeline floor** (${x.cameras} cameras, table *Pipeline floor*). With a provider that sends nothing, the`,
     `  ${f.resources} reads of the refresh took ${secs(f.stepsSpanMs)} s through the harness and the plugin, ${fmt(ratio(f.stepsSpanMs, lb))}× the lower bound`,
     "  (which has no CPU in it): the harness's steps, gRPC, protobuf and the SDK's property conversion both",
-    `  ways, on the same ${cores} cores. Ours took ${secs(p.stepsSpanMs)} s; the ${secs(p.stepsSpanMs - f.stepsSpanMs)} s between is the device work (its`,
+    `  ways, on the same ${cores} cores. Ours took ${secs(p.stepsSpanMs)} s (a reads span runs a little longer than devices-busy time: ${secs(ours(p))} s of ours); the ${secs(p.stepsSpanMs - f.stepsSpanMs)} s between is the device work (its`,
     "  round trips, TLS, Digest, the SOAP envelopes and their XML) and the simulated devices answering on the",
     "  same cores.",
     `  A refresh within 1.3× of the lower bound (${secs(1.3 * lb)} s) would leave ${left > 0 ? `${secs(left)} s` : "no time"} above the floor for all of that on this`,
